@@ -6,6 +6,12 @@
 
 #include "diag.h"
 
+/*
+ * Host log messages of the handler (spec/02 §5.7, §6.3) are g_warning()s in
+ * this GLib log domain; front ends route them with g_log_set_handler().
+ */
+#define DIAG320_LOG_DOMAIN "sipl-diag320"
+
 /**
  * diag320_handle:
  * @store: the machine's certificate store

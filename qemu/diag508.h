@@ -6,6 +6,12 @@
 
 #include "diag.h"
 
+/*
+ * Host log messages of the handler (spec/02 §5.7, §6.3) are g_warning()s in
+ * this GLib log domain; front ends route them with g_log_set_handler().
+ */
+#define DIAG508_LOG_DOMAIN "sipl-diag508"
+
 /**
  * diag508_handle:
  * Same contract as diag320_handle(); subcode 0 puts the installed-subcode

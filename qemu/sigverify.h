@@ -32,6 +32,15 @@ typedef enum {
  * @comp_len: content length
  * @index: out: 0-origin store index of the certificate that verified
  *
+ * Checks in this order: the content range (SIG_VERIFY_BAD_RANGE, 07 D12),
+ * the signature's form (SIG_VERIFY_BAD_FORMAT when GnuTLS cannot import it
+ * as PKCS#7 SignedData or it has no SignerInfo, or @sig_len is 0 or above
+ * 4096, 07 D13), then the store. An unusable SignerInfo 0 (unknown
+ * algorithm, no identifier) is SIG_VERIFY_FAILED, as upstream fails every
+ * certificate on it. Guest memory is only read, in place; the one
+ * exception is pure EdDSA without signed attributes, which needs the
+ * content as one host buffer.
+ *
  * Returns: a SigVerifyStatus; *index is written only for SIG_VERIFY_OK.
  */
 SigVerifyStatus sig_verify(const CertStore *store,

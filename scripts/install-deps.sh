@@ -11,8 +11,14 @@ packages=(
   # real parts the tests use
   gnutls-bin openssl softhsm2 p11-kit libxml2-utils
   libvirt-daemon libvirt-clients
+  # libvirt session daemon with the QEMU driver and Debian's s390x QEMU (tokens)
+  libvirt-daemon-driver-qemu qemu-system-misc passwd util-linux
+  # mgmt: glib-compile-resources (schema built in), libvirt's domain.rng
+  libglib2.0-dev-bin libvirt0
   # guest half, big-endian: cross compiler and qemu-user
   gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user
+  # sipl-boot --json; real-zipl boot test (loop device, ext2, dpkg-deb)
+  libjson-glib-dev e2fsprogs mount dpkg
 )
 
 missing=()

@@ -1,0 +1,42 @@
+/*
+ * modsig.h: Linux module-signature trailers (spec/04 §1)
+ *
+ *   [ payload ][ PKCS#7 DER, sig_len bytes ][ info, 12 bytes ][ marker, 28 ]
+ *
+ * What sign-file appends and zipl --secure strips (spec/04 §1.2, §2.3).
+ * Parsing follows zipl's extraction: the marker, then id_type 2 (PKCS#7),
+ * then a sig_len that fits in front of the info block.
+ */
+#ifndef SIPL_MODSIG_H
+#define SIPL_MODSIG_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#define SIPL_MODSIG_MARKER "~Module signature appended~\n"
+#define SIPL_MODSIG_MARKER_LEN 28
+#define SIPL_MODSIG_INFO_LEN 12
+#define SIPL_MODSIG_TRAILER_LEN (SIPL_MODSIG_INFO_LEN + SIPL_MODSIG_MARKER_LEN)
+#define SIPL_MODSIG_ID_PKCS7 2
+
+#define SIPL_MODSIG_ERROR (siplModSigErrorQuark())
+GQuark siplModSigErrorQuark(void);
+
+typedef enum {
+    SIPL_MODSIG_ERROR_NONE,     /* no marker: the file is not signed */
+    SIPL_MODSIG_ERROR_TYPE,     /* id_type is not PKCS#7 */
+    SIPL_MODSIG_ERROR_LENGTH,   /* sig_len 0 or larger than the file */
+} siplModSigErrorCode;
+
+/* A parsed trailer; pointers point into the parsed buffer. */
+typedef struct {
+    gsize payloadLen;           /* bytes before the signature */
+    const guint8 *sig;          /* DER PKCS#7 SignedData */
+    gsize sigLen;
+} siplModSig;
+
+bool siplModSigPresent(const guint8 *data, gsize len);
+bool siplModSigParse(const guint8 *data, gsize len, siplModSig *sig,
+                     GError **error);
+
+#endif /* SIPL_MODSIG_H */

@@ -1,0 +1,238 @@
+/*
+ * pin.c: where PINs come from (spec/06 §5)
+ */
+#include "pin.h"
+#include "sipl_i18n.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <p11-kit/pin.h>
+#include <p11-kit/uri.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+GQuark
+siplPinErrorQuark(void)
+{
+    return g_quark_from_static_string("sipl-pin-error-quark");
+}
+
+/* A sane upper bound: no token takes PINs anywhere near this long. */
+#define SIPL_PIN_MAX 1024
+
+void
+siplPinFree(siplPin *pin)
+{
+    if (!pin)
+        return;
+    explicit_bzero(pin, strlen(pin));
+    g_free(pin);
+}
+
+static siplPin *
+siplPinFinish(char *buf, gsize len, const char *where, GError **error)
+{
+    /* Exactly one line ending goes (spec/06 §5.2). */
+    if (len > 0 && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+    if (len > 0 && buf[len - 1] == '\r')
+        buf[--len] = '\0';
+    if (len == 0 || strlen(buf) != len) {
+        explicit_bzero(buf, len);
+        g_free(buf);
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                    _("the PIN from '%1$s' is empty or contains a NUL byte"),
+                    where);
+        return NULL;
+    }
+    return buf;
+}
+
+static siplPin *
+siplPinFromFile(const char *path, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    struct stat st;
+    char *buf = NULL;
+    gsize len = 0;
+
+    if (!g_path_is_absolute(path)) {
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_SOURCE,
+                    _("PIN file '%1$s' is not an absolute path"), path);
+        return NULL;
+    }
+    if (stat(path, &st) < 0) {
+        int err = errno;
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                    _("cannot read PIN file '%1$s': %2$s"),
+                    path, g_strerror(err));
+        return NULL;
+    }
+    /* spec/06 §5.2: PIN files are 0400/0600, never world-accessible. */
+    if (st.st_mode & (S_IROTH | S_IWOTH)) {
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_INSECURE,
+                    _("PIN file '%1$s' is accessible by other users (mode %2$04o)"),
+                    path, (unsigned int)(st.st_mode & 07777));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > SIPL_PIN_MAX) {
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                    _("PIN file '%1$s' is not a small regular file"), path);
+        return NULL;
+    }
+    if (!g_file_get_contents(path, &buf, &len, &local)) {
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                    _("cannot read PIN file '%1$s': %2$s"),
+                    path, local->message);
+        return NULL;
+    }
+    return siplPinFinish(buf, len, path, error);
+}
+
+siplPin *
+siplPinFromSource(const char *source, GError **error)
+{
+    const char *var;
+
+    if (g_str_has_prefix(source, "env:")) {
+        var = source + strlen("env:");
+        if (!*var || !g_getenv(var)) {
+            g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                        _("environment variable '%1$s' for the PIN is not set"),
+                        var);
+            return NULL;
+        }
+        return siplPinFinish(g_strdup(g_getenv(var)),
+                             strlen(g_getenv(var)), source, error);
+    }
+    if (g_str_has_prefix(source, "file:"))
+        return siplPinFromFile(source + strlen("file:"), error);
+    if (g_path_is_absolute(source))
+        return siplPinFromFile(source, error);
+    g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_SOURCE,
+                _("unsupported PIN source '%1$s' (use file:/path or env:VAR)"),
+                source);
+    return NULL;
+}
+
+siplPin *
+siplPinPrompt(const char *what, GError **error)
+{
+    g_autofree char *prompt = g_strdup_printf(_("PIN for %1$s: "), what);
+    char buf[SIPL_PIN_MAX + 2];
+    struct termios old, quiet;
+    ssize_t n = 0;
+    gsize len = 0;
+    int fd;
+
+    fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 || tcgetattr(fd, &old) < 0) {
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_NO_TTY,
+                    _("a PIN is needed for %1$s but there is no terminal to ask on; give a PIN source"),
+                    what);
+        return NULL;
+    }
+    quiet = old;
+    quiet.c_lflag &= ~(ECHO | ECHONL);
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+    if (write(fd, prompt, strlen(prompt)) < 0) {
+        /* The prompt is courtesy; reading still works. */
+    }
+    while (len < sizeof(buf) - 1 &&
+           ((n = read(fd, buf + len, 1)) == 1 || (n < 0 && errno == EINTR))) {
+        if (n == 1 && buf[len++] == '\n')
+            break;
+    }
+    tcsetattr(fd, TCSAFLUSH, &old);
+    if (write(fd, "\n", 1) < 0) {
+        /* ditto */
+    }
+    close(fd);
+    buf[len] = '\0';
+    {
+        char *pin = g_strndup(buf, len);
+        explicit_bzero(buf, sizeof(buf));
+        return siplPinFinish(pin, len, "/dev/tty", error);
+    }
+}
+
+siplPin *
+siplPinGet(const char *pin_source, const char *uri, bool allow_prompt,
+           GError **error)
+{
+    if (!pin_source && uri) {
+        P11KitUri *parsed = p11_kit_uri_new();
+        siplPin *pin = NULL;
+        bool have = false;
+
+        if (p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, parsed) == P11_KIT_URI_OK &&
+            p11_kit_uri_get_pin_source(parsed)) {
+            pin = siplPinFromSource(p11_kit_uri_get_pin_source(parsed), error);
+            have = true;
+        }
+        p11_kit_uri_free(parsed);
+        if (have)
+            return pin;
+    }
+    if (pin_source)
+        return siplPinFromSource(pin_source, error);
+    if (!allow_prompt) {
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_SOURCE,
+                    _("a PIN is needed for '%1$s'; give a PIN source (file:/path or env:VAR)"),
+                    uri ? uri : "");
+        return NULL;
+    }
+    return siplPinPrompt(uri ? uri : _("the token"), error);
+}
+
+int
+siplPinGnutlsCallback(void *userdata, int attempt, const char *token_url,
+                      const char *token_label, unsigned int flags,
+                      char *pin, size_t pin_max)
+{
+    siplPinGnutlsContext *ctx = userdata;
+
+    (void)token_url;
+    (void)token_label;
+    ctx->calls++;
+    /* Once only, and never the try that would lock the token. */
+    if (attempt > 0 || !ctx->pin || (flags & GNUTLS_PIN_FINAL_TRY) ||
+        strlen(ctx->pin) >= pin_max)
+        return GNUTLS_E_PKCS11_PIN_ERROR;
+    memcpy(pin, ctx->pin, strlen(ctx->pin) + 1);
+    return 0;
+}
+
+static P11KitPin *
+siplPinP11KitCallback(const char *pin_source, P11KitUri *pin_uri,
+                      const char *pin_description, P11KitPinFlags pin_flags,
+                      void *data)
+{
+    g_autoptr(siplPin) pin = NULL;
+
+    (void)pin_uri;
+    (void)pin_description;
+    (void)data;
+    if (pin_flags & (P11_KIT_PIN_FLAGS_RETRY | P11_KIT_PIN_FLAGS_FINAL_TRY))
+        return NULL;
+    if (!(pin = siplPinFromSource(pin_source, NULL)))
+        return NULL;
+    return p11_kit_pin_new_for_string(pin);
+}
+
+void
+siplPinRegisterP11Kit(void)
+{
+    static gsize once;
+
+    if (g_once_init_enter(&once)) {
+        p11_kit_pin_register_callback(P11_KIT_PIN_FALLBACK,
+                                      siplPinP11KitCallback, NULL, NULL);
+        g_once_init_leave(&once, 1);
+    }
+}

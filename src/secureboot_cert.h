@@ -1,0 +1,33 @@
+/*
+ * secureboot_cert.h: internal to libsipl, for secureboot_conf.c
+ *
+ * The public certificate functions are declared in secureboot_conf.h.
+ */
+#ifndef SIPL_SECUREBOOT_CERT_H
+#define SIPL_SECUREBOOT_CERT_H
+
+#include "secureboot_conf.h"
+
+/**
+ * siplSecureBootCertDefNewFromPem:
+ * @pem: the text of a <cert> element, white space stripped
+ * @name: the certificate's name
+ * @state: its state
+ * @sourceType: where it came from
+ * @source: the URI or path (NULL iff @sourceType is NONE)
+ * @error: return location for a SIPL_SECUREBOOT_ERROR (CERT, SOURCE)
+ *
+ * Like siplSecureBootCertDefNew() for exactly one PEM CERTIFICATE block,
+ * without the X.509 import: Parse leaves that to Validate, which imports
+ * every certificate anyway (parsing each twice doubled the cost of reading
+ * the metadata).
+ *
+ * Returns: the certificate, or NULL with @error set.
+ */
+siplSecureBootCertDef *
+siplSecureBootCertDefNewFromPem(const char *pem, const char *name,
+                                siplSecureBootCertState state,
+                                siplSecureBootCertSource sourceType,
+                                const char *source, GError **error);
+
+#endif /* SIPL_SECUREBOOT_CERT_H */

@@ -1,0 +1,297 @@
+/*
+ * test-cert-source.c: certificates from files and directories
+ *
+ * Real certificates from certgen (GnuTLS, made at run time).  Every bad
+ * input gives exactly one error and no list at all.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cert_source.h"
+#include "certgen.h"
+
+typedef struct {
+    char *dir;
+    CertGenCert *c[3];
+} Fixture;
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    (void)data;
+    f->dir = certgen_tmpdir_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(f->c); i++) {
+        g_autofree char *cn = g_strdup_printf("source test %zu", i);
+        CertGenSpec spec = { .key_type = CERTGEN_P256, .cn = cn };
+        f->c[i] = certgen_new(&spec);
+    }
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    (void)data;
+    certgen_tmpdir_remove(f->dir);
+    g_free(f->dir);
+    for (size_t i = 0; i < G_N_ELEMENTS(f->c); i++)
+        certgen_free(f->c[i]);
+}
+
+static char *
+path_in(const char *dir, const char *name)
+{
+    return g_build_filename(dir, name, NULL);
+}
+
+static void
+write_file(const char *path, const void *data, gssize len)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_file_set_contents(path, data, len, &error);
+    g_assert_no_error(error);
+}
+
+static void
+assert_cert(GPtrArray *certs, guint i, const CertGenCert *want,
+            const char *name, siplSecureBootCertSource type, const char *source)
+{
+    siplSecureBootCertDef *c = g_ptr_array_index(certs, i);
+
+    g_assert_cmpmem(g_bytes_get_data(c->der, NULL), g_bytes_get_size(c->der),
+                    want->der, want->der_len);
+    g_assert_cmpstr(c->name, ==, name);
+    g_assert_cmpint(c->sourceType, ==, type);
+    g_assert_cmpstr(c->source, ==, source);
+    g_assert_cmpint(c->state, ==, SIPL_CERT_STATE_ACTIVE);
+    g_assert_cmpuint(strlen(c->fingerprint), ==, SIPL_SECUREBOOT_FINGERPRINT_LEN);
+}
+
+static void
+test_file_pem(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = path_in(f->dir, "signer.crt");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    certgen_write_pem(f->c[0], path);
+    certs = siplCertSourceLoadFile(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 1);
+    assert_cert(certs, 0, f->c[0], "signer.pem", SIPL_CERT_SOURCE_FILE, path);
+}
+
+static void
+test_file_der(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = path_in(f->dir, "ca.der");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    write_file(path, f->c[1]->der, f->c[1]->der_len);
+    certs = siplCertSourceLoad(path, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 1);
+    assert_cert(certs, 0, f->c[1], "ca.pem", SIPL_CERT_SOURCE_FILE, path);
+}
+
+static void
+test_file_bundle(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = path_in(f->dir, "bundle.pem");
+    g_autofree char *body = g_strconcat("# three certificates\n", f->c[2]->pem,
+                                        "\nsome text between\n", f->c[0]->pem,
+                                        f->c[1]->pem, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    write_file(path, body, -1);
+    certs = siplCertSourceLoadFile(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 3);
+    /* file order is store order */
+    assert_cert(certs, 0, f->c[2], "bundle-1.pem", SIPL_CERT_SOURCE_FILE, path);
+    assert_cert(certs, 1, f->c[0], "bundle-2.pem", SIPL_CERT_SOURCE_FILE, path);
+    assert_cert(certs, 2, f->c[1], "bundle-3.pem", SIPL_CERT_SOURCE_FILE, path);
+}
+
+static void
+test_file_bad(Fixture *f, gconstpointer data)
+{
+    static const struct {
+        const char *name;
+        const char *content;
+    } cases[] = {
+        { "text.pem", "hello, not a certificate\n" },
+        { "empty.pem", "" },
+        { "broken.pem", "-----BEGIN CERTIFICATE-----\nAAAA!!!\n-----END CERTIFICATE-----\n" },
+    };
+
+    (void)data;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = path_in(f->dir, cases[i].name);
+        g_autofree char *prefix = g_strdup_printf("'%s' does not contain an X.509 certificate (PEM or DER): ", path);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) certs = NULL;
+
+        write_file(path, cases[i].content, -1);
+        certs = siplCertSourceLoadFile(path, &error);
+        g_assert_null(certs);
+        g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+        g_assert_true(g_str_has_prefix(error->message, prefix));
+    }
+    {
+        /* a private key is PEM but no certificate */
+        g_autofree char *path = path_in(f->dir, "key.pem");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) certs = NULL;
+
+        certgen_write_key_pem(f->c[0], path);
+        certs = siplCertSourceLoadFile(path, &error);
+        g_assert_null(certs);
+        g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+    }
+}
+
+static void
+test_file_unreadable(Fixture *f, gconstpointer data)
+{
+    g_autofree char *missing = path_in(f->dir, "nosuch.pem");
+    g_autofree char *fifo = path_in(f->dir, "fifo.pem");
+    g_autofree char *want = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    certs = siplCertSourceLoad(missing, NULL, &error);
+    g_assert_null(certs);
+    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+    want = g_strdup_printf("cannot read '%s': No such file or directory", missing);
+    g_assert_cmpstr(error->message, ==, want);
+    g_clear_error(&error);
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    certs = siplCertSourceLoadFile(fifo, &error);
+    g_assert_null(certs);
+    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+    g_clear_error(&error);
+
+    if (geteuid() != 0) {
+        /* root reads anything; the mode test only means something as a user */
+        g_autofree char *locked = path_in(f->dir, "locked.pem");
+        certgen_write_pem(f->c[0], locked);
+        g_assert_cmpint(g_chmod(locked, 0), ==, 0);
+        certs = siplCertSourceLoadFile(locked, &error);
+        g_assert_null(certs);
+        g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+    }
+}
+
+static void
+test_dir(Fixture *f, gconstpointer data)
+{
+    g_autofree char *d = path_in(f->dir, "store");
+    g_autofree char *b = path_in(d, "b.pem");
+    g_autofree char *a = path_in(d, "a.der");
+    g_autofree char *hidden = path_in(d, ".hidden");
+    g_autofree char *sub = path_in(d, "sub");
+    g_autofree char *subfile = path_in(sub, "c.pem");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    g_assert_cmpint(g_mkdir_with_parents(sub, 0755), ==, 0);
+    certgen_write_pem(f->c[0], b);
+    write_file(a, f->c[1]->der, f->c[1]->der_len);
+    write_file(hidden, "not looked at", -1);
+    certgen_write_pem(f->c[2], subfile);
+
+    certs = siplCertSourceLoad(d, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 2);
+    assert_cert(certs, 0, f->c[1], "a.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
+    assert_cert(certs, 1, f->c[0], "b.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
+}
+
+static void
+test_dir_names_unique(Fixture *f, gconstpointer data)
+{
+    g_autofree char *d = path_in(f->dir, "store");
+    g_autofree char *x1 = path_in(d, "x.crt");
+    g_autofree char *x2 = path_in(d, "x.pem");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
+    certgen_write_pem(f->c[0], x1);
+    certgen_write_pem(f->c[1], x2);
+    certs = siplCertSourceLoadDirectory(d, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 2);
+    assert_cert(certs, 0, f->c[0], "x.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
+    assert_cert(certs, 1, f->c[1], "x-2.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
+}
+
+static void
+test_dir_bad(Fixture *f, gconstpointer data)
+{
+    g_autofree char *d = path_in(f->dir, "store");
+    g_autofree char *empty = path_in(f->dir, "empty");
+    g_autofree char *readme = path_in(d, "README");
+    g_autofree char *ok = path_in(d, "ok.pem");
+    g_autofree char *missing = path_in(f->dir, "nosuch");
+    g_autofree char *prefix = g_strdup_printf("'%s' does not contain", readme);
+    g_autofree char *want = g_strdup_printf("directory '%s' contains no certificate files", empty);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir(empty, 0755), ==, 0);
+    certgen_write_pem(f->c[0], ok);
+    write_file(readme, "these are our certificates\n", -1);
+
+    /* one stray file fails the whole directory, naming the file */
+    certs = siplCertSourceLoadDirectory(d, &error);
+    g_assert_null(certs);
+    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+    g_assert_true(g_str_has_prefix(error->message, prefix));
+    g_clear_error(&error);
+
+    certs = siplCertSourceLoadDirectory(empty, &error);
+    g_assert_null(certs);
+    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_EMPTY);
+    g_assert_cmpstr(error->message, ==, want);
+    g_clear_error(&error);
+
+    certs = siplCertSourceLoadDirectory(missing, &error);
+    g_assert_null(certs);
+    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+#define ADD(path, fn) \
+    g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/cert-source/file/pem", test_file_pem);
+    ADD("/cert-source/file/der", test_file_der);
+    ADD("/cert-source/file/bundle", test_file_bundle);
+    ADD("/cert-source/file/not-cert", test_file_bad);
+    ADD("/cert-source/file/unreadable", test_file_unreadable);
+    ADD("/cert-source/dir/sorted", test_dir);
+    ADD("/cert-source/dir/unique-names", test_dir_names_unique);
+    ADD("/cert-source/dir/bad", test_dir_bad);
+#undef ADD
+
+    return g_test_run();
+}

@@ -1,0 +1,149 @@
+/*
+ * test-qemucaps.c: the QEMU probe (spec/05 §7)
+ *
+ * Canned output: qemucapsdata/qemu-7.2.help is what Debian 12's
+ * qemu-system-s390x prints for "-machine s390-ccw-virtio,help";
+ * qemu-11.2.help is the same list with the two properties QEMU 11.2 adds
+ * (constructed: no 11.2 binary is available here). The real binary is
+ * probed too: it must be told apart as QEMU 7.2 without secure IPL.
+ */
+#include <string.h>
+
+#include "qemu_caps.h"
+#include "secureboot_conf.h"
+#include "testutils.h"
+
+#define DATADIR "qemucapsdata"
+#define DEBIAN_QEMU "/usr/bin/qemu-system-s390x"
+
+static siplQemuCaps *
+parseCanned(const char *file, GError **error)
+{
+    g_autofree char *text = siplTestDataRead(DATADIR, file);
+
+    return siplQemuCapsParseHelp(DEBIAN_QEMU, text, error);
+}
+
+
+static void
+testCanned72(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(siplQemuCaps) caps = parseCanned("qemu-7.2.help", &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(caps->machine, ==, "s390-ccw-virtio-7.2");
+    g_assert_false(caps->secureBoot);
+    g_assert_false(caps->bootCerts);
+    g_assert_false(siplQemuCapsCheck(caps, &err));
+    g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "QEMU '/usr/bin/qemu-system-s390x' (machine type 's390-ccw-virtio-7.2') has no secure IPL: its machine lacks the 'secure-boot' and 'boot-certs' properties, which QEMU 11.2 and later provide; a domain using them would not start");
+}
+
+
+static void
+testCanned112(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(siplQemuCaps) caps = parseCanned("qemu-11.2.help", &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(caps->machine, ==, "s390-ccw-virtio-11.2");
+    g_assert_true(caps->secureBoot);
+    g_assert_true(caps->bootCerts);
+    g_assert_true(siplQemuCapsCheck(caps, &err));
+    g_assert_no_error(err);
+}
+
+
+static void
+testCannedGarbage(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(siplQemuCaps) caps = parseCanned("not-s390.help", &err);
+
+    g_assert_null(caps);
+    g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "'/usr/bin/qemu-system-s390x -machine s390-ccw-virtio,help' did not list machine properties; is it an s390x QEMU?");
+}
+
+
+/* Debian 12's real QEMU 7.2: found, and refused with a clear message. */
+static void
+testRealDebianQemu(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(siplQemuCaps) caps = siplQemuCapsProbe(DEBIAN_QEMU, &err);
+    g_autoptr(siplQemuCaps) canned = parseCanned("qemu-7.2.help", NULL);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(caps->emulator, ==, DEBIAN_QEMU);
+    g_assert_cmpstr(caps->machine, ==, canned->machine);
+    g_assert_false(caps->secureBoot);
+    g_assert_false(caps->bootCerts);
+    g_assert_false(siplQemuCapsCheck(caps, &err));
+    g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+    g_assert_nonnull(strstr(err->message, "has no secure IPL"));
+}
+
+
+static void
+testProbeFailures(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(siplQemuCaps) missing = siplQemuCapsProbe("/nonexistent/qemu-system-s390x", &err);
+    g_autoptr(siplQemuCaps) failing = NULL;
+    g_autoptr(siplQemuCaps) notQemu = NULL;
+
+    g_assert_null(missing);
+    g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+    g_assert_true(g_str_has_prefix(err->message,
+                                   "cannot run QEMU '/nonexistent/qemu-system-s390x' to probe for secure IPL: "));
+    g_clear_error(&err);
+
+    failing = siplQemuCapsProbe("/bin/false", &err);
+    g_assert_null(failing);
+    g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "QEMU '/bin/false' failed to list the properties of machine 's390-ccw-virtio': Child process exited with code 1");
+    g_clear_error(&err);
+
+    notQemu = siplQemuCapsProbe("/bin/echo", &err);
+    g_assert_null(notQemu);
+    g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+}
+
+
+static void
+testMachineVersion(void)
+{
+    guint major = 0;
+    guint minor = 0;
+
+    g_assert_true(siplQemuMachineVersion("s390-ccw-virtio-11.2", &major, &minor));
+    g_assert_cmpuint(major, ==, 11);
+    g_assert_cmpuint(minor, ==, 2);
+    g_assert_true(siplQemuMachineVersion("s390-ccw-virtio-7.2", &major, &minor));
+    g_assert_cmpuint(major, ==, 7);
+    g_assert_false(siplQemuMachineVersion("s390-ccw-virtio", &major, &minor));
+    g_assert_false(siplQemuMachineVersion("s390-ccw-virtio-11", &major, &minor));
+    g_assert_false(siplQemuMachineVersion("s390-ccw-virtio-1x.2", &major, &minor));
+    g_assert_false(siplQemuMachineVersion("pc-q35-8.0", &major, &minor));
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/qemucaps/canned-7.2", testCanned72);
+    g_test_add_func("/qemucaps/canned-11.2", testCanned112);
+    g_test_add_func("/qemucaps/canned-garbage", testCannedGarbage);
+    g_test_add_func("/qemucaps/real-debian-qemu", testRealDebianQemu);
+    g_test_add_func("/qemucaps/probe-failures", testProbeFailures);
+    g_test_add_func("/qemucaps/machine-version", testMachineVersion);
+    siplTestAddUnusedDataCheck("qemucaps", DATADIR);
+    return g_test_run();
+}

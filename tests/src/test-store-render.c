@@ -1,0 +1,410 @@
+/*
+ * test-store-render.c: the rendered store (spec/05 §8.2, §8.3)
+ *
+ * Real files in a private temp dir; the crash test forks a writer that
+ * SIGKILLs itself after step N of a render, for every N, and checks that
+ * what QEMU would read is the old or the new store, complete, and that the
+ * next render cleans up.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "certgen.h"
+#include "store_render.h"
+#include "testutils.h"
+
+#define UUID "c7a5fdbd-cdaf-9455-926a-d65c16db1809"
+
+typedef struct {
+    char *tmp;
+    char *state;
+    char *dir;
+} StoreFixture;
+
+
+static void
+fixtureSetUp(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    f->tmp = certgen_tmpdir_new();
+    f->state = g_build_filename(f->tmp, "state", NULL);
+    f->dir = g_build_filename(f->state, UUID, NULL);
+}
+
+
+static void
+fixtureTearDown(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    certgen_tmpdir_remove(f->tmp);
+    g_free(f->tmp);
+    g_free(f->state);
+    g_free(f->dir);
+}
+
+
+static siplSecureBootDef *
+makeDef(const char *const *tags)
+{
+    siplSecureBootDef *def = siplSecureBootDefNew(SIPL_MODE_SECURE);
+
+    for (; *tags; tags++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *name = g_strdup_printf("%s.pem", *tags);
+        const char *pem = siplTestCertPem(*tags);
+        siplSecureBootCertDef *cert =
+            siplSecureBootCertDefNew(pem, strlen(pem), name,
+                                     SIPL_CERT_STATE_ACTIVE,
+                                     SIPL_CERT_SOURCE_NONE, NULL, &err);
+
+        g_assert_no_error(err);
+        g_ptr_array_add(def->certs, cert);
+    }
+    return def;
+}
+
+
+/* What QEMU reads through <dir>/certs: "name\nPEM" per file, sorted;
+ * NULL when there is no store. */
+static char *
+visibleStore(const char *dir)
+{
+    g_autofree char *certs = g_build_filename(dir, SIPL_STORE_CERTS_LINK, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = g_dir_open(certs, 0, NULL);
+    GString *out;
+    const char *name;
+    guint i;
+
+    if (!d)
+        return NULL;
+    while ((name = g_dir_read_name(d)))
+        g_ptr_array_add(names, g_strdup(name));
+    g_ptr_array_sort(names, siplTestCompareStr);
+    out = g_string_new(NULL);
+    for (i = 0; i < names->len; i++) {
+        g_autofree char *path = g_build_filename(certs, names->pdata[i], NULL);
+        g_autofree char *data = NULL;
+
+        g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+        g_string_append_printf(out, "%s\n%s", (char *)names->pdata[i], data);
+    }
+    return g_string_free(out, FALSE);
+}
+
+
+/* The same for a configuration. */
+static char *
+expectedStore(const siplSecureBootDef *def)
+{
+    GString *out = g_string_new(NULL);
+    guint i;
+
+    for (i = 0; i < def->certs->len; i++) {
+        const siplSecureBootCertDef *cert = g_ptr_array_index(def->certs, i);
+        g_autofree char *file = siplSecureBootCertFileName(i, cert->name);
+
+        g_string_append_printf(out, "%s\n%s", file, cert->pem);
+    }
+    return g_string_free(out, FALSE);
+}
+
+
+static void
+testRender(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tags[] = { "a", "b", "c", NULL };
+    g_autoptr(siplSecureBootDef) def = makeDef(tags);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *snap = NULL;
+    g_autofree char *visible = NULL;
+    g_autofree char *expected = expectedStore(def);
+    g_autofree char *certs = siplStoreCertsPath(f->state, UUID, &err);
+    mode_t old = umask(077);    /* modes must not depend on it */
+
+    g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+    umask(old);
+    g_assert_no_error(err);
+    {
+        g_autofree char *want = g_build_filename(f->dir, "certs", NULL);
+
+        g_assert_cmpstr(certs, ==, want);
+    }
+
+    snap = siplTestSnapshot(f->dir);
+    visible = visibleStore(f->dir);
+    g_assert_cmpstr(visible, ==, expected);
+    /* exactly the link, one generation, three .pem files; 0755/0644 */
+    {
+        g_auto(GStrv) lines = g_strsplit(snap, "\n", -1);
+
+        g_assert_cmpuint(g_strv_length(lines), ==, 6);
+        g_assert_cmpstr(lines[0], ==, "L certs -> certs.0");
+        g_assert_cmpstr(lines[1], ==, "D certs.0 755");
+        g_assert_true(g_str_has_prefix(lines[2], "F certs.0/00-a.pem 644 "));
+        g_assert_true(g_str_has_prefix(lines[3], "F certs.0/01-b.pem 644 "));
+        g_assert_true(g_str_has_prefix(lines[4], "F certs.0/02-c.pem 644 "));
+    }
+    {
+        struct stat st;
+
+        g_assert_cmpint(stat(f->dir, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 07777, ==, 0755);
+        g_assert_cmpint(stat(f->state, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 07777, ==, 0755);
+    }
+}
+
+
+static void
+testRerender(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tagsOld[] = { "a", "b", NULL };
+    static const char *const tagsNew[] = { "b", "c", NULL };
+    g_autoptr(siplSecureBootDef) oldDef = makeDef(tagsOld);
+    g_autoptr(siplSecureBootDef) newDef = makeDef(tagsNew);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *snap1 = NULL;
+    g_autofree char *snap2 = NULL;
+    g_autofree char *snap3 = NULL;
+    g_autofree char *visible = NULL;
+    g_autofree char *expected = expectedStore(newDef);
+
+    g_assert_true(siplStoreRender(f->state, UUID, oldDef, 0, &err));
+    snap1 = siplTestSnapshot(f->dir);
+    /* same content: nothing written */
+    g_assert_true(siplStoreRender(f->state, UUID, oldDef, 0, &err));
+    snap2 = siplTestSnapshot(f->dir);
+    g_assert_cmpstr(snap1, ==, snap2);
+
+    /* a running domain keeps the previous generation ... */
+    g_assert_true(siplStoreRender(f->state, UUID, newDef,
+                                  SIPL_STORE_RENDER_KEEP_PREVIOUS, &err));
+    g_assert_no_error(err);
+    visible = visibleStore(f->dir);
+    g_assert_cmpstr(visible, ==, expected);
+    snap3 = siplTestSnapshot(f->dir);
+    g_assert_nonnull(strstr(snap3, "L certs -> certs.1\n"));
+    g_assert_nonnull(strstr(snap3, "D certs.0 755\n"));
+    /* ... until it is pruned */
+    g_assert_true(siplStorePrune(f->state, UUID, &err));
+    g_free(snap3);
+    snap3 = siplTestSnapshot(f->dir);
+    g_assert_null(strstr(snap3, "certs.0"));
+    g_assert_nonnull(strstr(snap3, "L certs -> certs.1\n"));
+
+    /* without the flag old generations go right after the switch */
+    g_assert_true(siplStoreRender(f->state, UUID, oldDef, 0, &err));
+    g_free(snap3);
+    snap3 = siplTestSnapshot(f->dir);
+    g_assert_null(strstr(snap3, "certs.1"));
+    g_assert_nonnull(strstr(snap3, "L certs -> certs.2\n"));
+
+    /* an empty configuration renders an empty generation */
+    {
+        g_autoptr(siplSecureBootDef) empty = siplSecureBootDefNew(SIPL_MODE_NORMAL);
+        g_autofree char *vis = NULL;
+
+        g_assert_true(siplStoreRender(f->state, UUID, empty, 0, &err));
+        vis = visibleStore(f->dir);
+        g_assert_cmpstr(vis, ==, "");
+    }
+
+    g_assert_true(siplStoreRemove(f->state, UUID, &err));
+    g_assert_no_error(err);
+    g_assert_false(g_file_test(f->dir, G_FILE_TEST_EXISTS));
+    g_assert_true(siplStoreRemove(f->state, UUID, &err));
+    g_assert_true(siplStorePrune(f->state, UUID, &err));
+    g_assert_no_error(err);
+}
+
+
+/* Refused renders change nothing. */
+static void
+testRefused(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tags[] = { "a", NULL };
+    g_autoptr(siplSecureBootDef) def = makeDef(tags);
+    g_autoptr(siplSecureBootDef) bad = makeDef(tags);
+    g_autoptr(siplSecureBootDef) many = siplSecureBootDefNew(SIPL_MODE_SECURE);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *certs = g_build_filename(f->dir, "certs", NULL);
+    siplSecureBootCertDef *cert;
+    guint i;
+
+    g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+    before = siplTestSnapshot(f->dir);
+
+    cert = g_ptr_array_index(bad->certs, 0);
+    g_free(cert->name);
+    cert->name = g_strdup("../escape.pem");
+    g_assert_false(siplStoreRender(f->state, UUID, bad, 0, &err));
+    g_assert_error(err, SIPL_STORE_ERROR, SIPL_STORE_ERROR_INVALID);
+    g_assert_cmpstr(err->message, ==, "certificate name '../escape.pem' is invalid");
+    g_clear_error(&err);
+
+    for (i = 0; i < 65; i++)
+        g_ptr_array_add(many->certs,
+                        siplSecureBootCertDefCopy(g_ptr_array_index(def->certs, 0)));
+    g_assert_false(siplStoreRender(f->state, UUID, many, 0, &err));
+    g_assert_error(err, SIPL_STORE_ERROR, SIPL_STORE_ERROR_INVALID);
+    g_assert_cmpstr(err->message, ==, "65 certificates given; the store holds at most 64");
+    g_clear_error(&err);
+
+    g_assert_false(siplStoreRender(f->state, "not-a-uuid", def, 0, &err));
+    g_assert_error(err, SIPL_STORE_ERROR, SIPL_STORE_ERROR_INVALID);
+    g_assert_cmpstr(err->message, ==, "'not-a-uuid' is not a domain UUID");
+    g_clear_error(&err);
+
+    g_assert_false(siplStoreRender("/var/lib/a,b", UUID, def, 0, &err));
+    g_assert_error(err, SIPL_STORE_ERROR, SIPL_STORE_ERROR_INVALID);
+    g_assert_cmpstr(err->message, ==,
+                    "state directory '/var/lib/a,b' must be an absolute path without commas");
+    g_clear_error(&err);
+
+    after = siplTestSnapshot(f->dir);
+    g_assert_cmpstr(before, ==, after);
+
+    /* "certs" that is not our link: refused, left alone */
+    g_assert_true(siplStoreRemove(f->state, UUID, &err));
+    g_assert_cmpint(g_mkdir_with_parents(certs, 0755), ==, 0);
+    g_free(before);
+    before = siplTestSnapshot(f->dir);
+    g_assert_false(siplStoreRender(f->state, UUID, def, 0, &err));
+    g_assert_error(err, SIPL_STORE_ERROR, SIPL_STORE_ERROR_CORRUPT);
+    g_free(after);
+    after = siplTestSnapshot(f->dir);
+    g_assert_cmpstr(before, ==, after);
+}
+
+
+static void
+killAtStep(unsigned int step, void *opaque)
+{
+    if (step == GPOINTER_TO_UINT(opaque))
+        raise(SIGKILL);
+}
+
+
+/* Render @to over a store holding @from (NULL: none) in a child killed at
+ * step @n. Returns true when the child finished (n beyond the last step). */
+static bool
+crashRender(StoreFixture *f, const siplSecureBootDef *to, unsigned int n)
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        siplStoreSetTestHook(killAtStep, GUINT_TO_POINTER(n));
+        _exit(siplStoreRender(f->state, UUID, to, 0, NULL) ? 0 : 1);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    if (WIFSIGNALED(status)) {
+        g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
+        return false;
+    }
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    return true;
+}
+
+
+static void
+crashTest(StoreFixture *f, const siplSecureBootDef *from,
+          const siplSecureBootDef *to)
+{
+    g_autofree char *expectOld = from ? expectedStore(from) : NULL;
+    g_autofree char *expectNew = expectedStore(to);
+    unsigned int n;
+    unsigned int sawOld = 0;
+    unsigned int sawNew = 0;
+
+    for (n = 1; n < 1000; n++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *visible = NULL;
+        g_autofree char *snap = NULL;
+        bool done;
+
+        /* start from a clean old store */
+        g_assert_true(siplStoreRemove(f->state, UUID, &err));
+        if (from)
+            g_assert_true(siplStoreRender(f->state, UUID, from, 0, &err));
+        g_assert_no_error(err);
+
+        done = crashRender(f, to, n);
+        visible = visibleStore(f->dir);
+        if (g_strcmp0(visible, expectNew) == 0) {
+            sawNew++;
+        } else {
+            g_assert_cmpstr(visible, ==, expectOld);
+            sawOld++;
+        }
+        if (done)
+            break;
+
+        /* the next render recovers and leaves no debris */
+        g_assert_true(siplStoreRender(f->state, UUID, to, 0, &err));
+        g_assert_no_error(err);
+        g_free(visible);
+        visible = visibleStore(f->dir);
+        g_assert_cmpstr(visible, ==, expectNew);
+        snap = siplTestSnapshot(f->dir);
+        g_assert_null(strstr(snap, ".new"));
+        /* exactly one generation left */
+        g_assert_true(g_str_has_prefix(snap, "L certs -> certs."));
+        g_assert_nonnull(strstr(snap, "\nD certs."));
+        g_assert_null(strstr(strstr(snap, "\nD certs.") + 1, "\nD certs."));
+    }
+    g_assert_cmpuint(n, <, 1000);
+    /* the switch happened part-way: both outcomes were seen */
+    g_assert_cmpuint(sawOld, >, 0);
+    g_assert_cmpuint(sawNew, >, 0);
+    g_test_message("killed at %u steps: %u old, %u new", n - 1, sawOld, sawNew);
+}
+
+
+static void
+testCrash(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tagsOld[] = { "a", "b", NULL };
+    static const char *const tagsNew[] = { "c", "b", "d", NULL };
+    g_autoptr(siplSecureBootDef) oldDef = makeDef(tagsOld);
+    g_autoptr(siplSecureBootDef) newDef = makeDef(tagsNew);
+
+    crashTest(f, oldDef, newDef);
+}
+
+
+/* The very first render: the store is absent or complete. */
+static void
+testCrashFirst(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tags[] = { "a", "c", NULL };
+    g_autoptr(siplSecureBootDef) def = makeDef(tags);
+
+    crashTest(f, NULL, def);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add("/store/render", StoreFixture, NULL, fixtureSetUp, testRender,
+               fixtureTearDown);
+    g_test_add("/store/rerender", StoreFixture, NULL, fixtureSetUp,
+               testRerender, fixtureTearDown);
+    g_test_add("/store/refused", StoreFixture, NULL, fixtureSetUp,
+               testRefused, fixtureTearDown);
+    g_test_add("/store/crash", StoreFixture, NULL, fixtureSetUp, testCrash,
+               fixtureTearDown);
+    g_test_add("/store/crash-first", StoreFixture, NULL, fixtureSetUp,
+               testCrashFirst, fixtureTearDown);
+    return g_test_run();
+}

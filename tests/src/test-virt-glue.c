@@ -1,0 +1,398 @@
+/*
+ * test-virt-glue.c: sipl's metadata through libvirt's API, against the
+ * real libvirt test driver (in-process) with s390x domains from
+ * virtdata/node.xml (spec/05 §2, §6, §10).
+ *
+ * Every test opens its own connection: the test driver keeps state per
+ * connection, so cases cannot leak into each other.
+ */
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <string.h>
+
+#include "certgen.h"
+#include "secureboot_conf.h"
+#include "virt_glue.h"
+
+#define NS SIPL_SECUREBOOT_NAMESPACE
+#define STORE "/var/lib/sipl/domains/6a3a4c0e-6f43-4a55-9d4e-1d5a0e2a0001/certs"
+
+static char *node_uri;
+
+static virConnectPtr
+open_node(void)
+{
+    g_autoptr(GError) error = NULL;
+    virConnectPtr conn = siplVirtConnect(node_uri, &error);
+
+    g_assert_no_error(error);
+    g_assert_nonnull(conn);
+    return conn;
+}
+
+static virDomainPtr
+lookup(virConnectPtr conn, const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    virDomainPtr dom = siplVirtLookupDomain(conn, name, &error);
+
+    g_assert_no_error(error);
+    return dom;
+}
+
+static char *
+dom_xml(virDomainPtr dom, unsigned int flags)
+{
+    char *x = virDomainGetXMLDesc(dom, flags);
+    char *ret;
+
+    g_assert_nonnull(x);
+    ret = g_strdup(x);
+    free(x);
+    return ret;
+}
+
+/* An audit-mode configuration with one real certificate. */
+static siplSecureBootDef *
+make_def(const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    CertGenSpec spec = { .key_type = CERTGEN_P256, .cn = name };
+    g_autoptr(CertGenCert) cg = certgen_new(&spec);
+    g_autofree char *fname = g_strdup_printf("%s.pem", name);
+    siplSecureBootDef *def = siplSecureBootDefNew(SIPL_MODE_AUDIT);
+    siplSecureBootCertDef *cert;
+
+    cert = siplSecureBootCertDefNew(cg->der, cg->der_len, fname,
+                                    SIPL_CERT_STATE_ACTIVE,
+                                    SIPL_CERT_SOURCE_FILE, "/etc/sipl/a.pem",
+                                    &error);
+    g_assert_no_error(error);
+    g_ptr_array_add(def->certs, cert);
+    return def;
+}
+
+static void
+test_connect_bad(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virConnect) conn = siplVirtConnect("test:///nonexistent/node.xml", &error);
+
+    g_assert_null(conn);
+    g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_CONNECT);
+    g_assert_nonnull(strstr(error->message, "/nonexistent/node.xml"));
+}
+
+static void
+test_lookup(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(virDomain) by_name = lookup(conn, "s390-run");
+    g_autoptr(virDomain) by_uuid = lookup(conn, "6a3a4c0e-6f43-4a55-9d4e-1d5a0e2a0002");
+    g_autofree char *id = g_strdup_printf("%u", virDomainGetID(by_name));
+    g_autoptr(virDomain) by_id = lookup(conn, id);
+    g_autoptr(virDomain) none = NULL;
+
+    g_assert_cmpstr(virDomainGetName(by_uuid), ==, "s390-run");
+    g_assert_cmpstr(virDomainGetName(by_id), ==, "s390-run");
+    none = siplVirtLookupDomain(conn, "nosuch", &error);
+    g_assert_null(none);
+    g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_NO_DOMAIN);
+    g_assert_cmpstr(error->message, ==, "failed to get domain 'nosuch'");
+}
+
+static void
+test_flags(void)
+{
+    static const struct {
+        bool config, live, current;
+        int flags;      /* -1: refused */
+        const char *msg;
+    } cases[] = {
+        { false, false, false, VIR_DOMAIN_AFFECT_CURRENT, NULL },
+        { false, false, true, VIR_DOMAIN_AFFECT_CURRENT, NULL },
+        { true, false, false, VIR_DOMAIN_AFFECT_CONFIG, NULL },
+        { false, true, false, VIR_DOMAIN_AFFECT_LIVE, NULL },
+        { true, true, false, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, NULL },
+        { false, true, true, -1, "Options --current and --live are mutually exclusive" },
+        { true, false, true, -1, "Options --current and --config are mutually exclusive" },
+        { true, true, true, -1, "Options --current and --live are mutually exclusive" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        unsigned int flags = 0xdead;
+        bool ok = siplVirtAffectFlags(cases[i].config, cases[i].live,
+                                      cases[i].current, &flags, &error);
+
+        if (cases[i].flags < 0) {
+            g_assert_false(ok);
+            g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FLAGS);
+            g_assert_cmpstr(error->message, ==, cases[i].msg);
+            g_assert_cmpuint(flags, ==, 0xdead);
+        } else {
+            g_assert_true(ok);
+            g_assert_cmpuint(flags, ==, (unsigned int)cases[i].flags);
+        }
+    }
+}
+
+static void
+test_metadata_missing(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) dom = lookup(conn, "s390-off");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) def = NULL;
+    char *raw;
+    char *xml = (char *)"unset";
+
+    /* What libvirt itself says: error 80 (spec/05 §2) ... */
+    raw = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NS, 0);
+    g_assert_null(raw);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_DOMAIN_METADATA);
+    g_assert_cmpint(VIR_ERR_NO_DOMAIN_METADATA, ==, 80);
+    g_assert_cmpstr(virGetLastErrorMessage(), ==,
+                    "metadata not found: Requested metadata element is not present");
+    virResetLastError();
+
+    /* ... is "nothing configured" for us, not a failure. */
+    g_assert_cmpint(siplVirtGetMetadata(dom, 0, &xml, &error), ==, 0);
+    g_assert_no_error(error);
+    g_assert_null(xml);
+    g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &def, &error), ==, 0);
+    g_assert_no_error(error);
+    g_assert_null(def);
+}
+
+static void
+test_metadata_roundtrip(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) dom = lookup(conn, "s390-off");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) def = make_def("signer");
+    g_autoptr(siplSecureBootDef) back = NULL;
+    g_autofree char *want = siplSecureBootDefFormat(def, 0);
+    g_autofree char *got = NULL;
+    g_autofree char *raw = NULL;
+    g_autofree char *domxml = NULL;
+    g_autofree char *meta = siplSecureBootDefFormat(def, SIPL_SECUREBOOT_FORMAT_NO_NAMESPACE);
+
+    g_assert_true(siplVirtSetMetadata(dom, meta, VIR_DOMAIN_AFFECT_CONFIG, &error));
+    g_assert_no_error(error);
+
+    /* Get hands back the element without prefix and xmlns (spec/05 §2). */
+    g_assert_cmpint(siplVirtGetMetadata(dom, 0, &raw, &error), ==, 1);
+    g_assert_true(g_str_has_prefix(raw, "<secureBoot mode=\"audit\">"));
+    g_assert_null(strstr(raw, "sipl:"));
+    g_assert_null(strstr(raw, "xmlns"));
+
+    /* The domain XML carries it prefixed, in sipl's namespace. */
+    domxml = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_nonnull(strstr(domxml, "<sipl:secureBoot xmlns:sipl=\"" NS "\""));
+
+    g_assert_cmpint(siplVirtGetSecureBoot(dom, 0, &back, &error), ==, 1);
+    g_assert_no_error(error);
+    got = siplSecureBootDefFormat(back, 0);
+    g_assert_cmpstr(got, ==, want);
+
+    /* NULL removes it again. */
+    g_assert_true(siplVirtSetMetadata(dom, NULL, VIR_DOMAIN_AFFECT_CONFIG, &error));
+    g_assert_no_error(error);
+    g_clear_pointer(&raw, g_free);
+    g_assert_cmpint(siplVirtGetMetadata(dom, 0, &raw, &error), ==, 0);
+}
+
+static void
+test_metadata_from_node(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) dom = lookup(conn, "s390-meta");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) def = NULL;
+
+    g_assert_cmpint(siplVirtGetSecureBoot(dom, 0, &def, &error), ==, 1);
+    g_assert_no_error(error);
+    g_assert_cmpint(def->mode, ==, SIPL_MODE_NORMAL);
+    g_assert_cmpuint(def->certs->len, ==, 0);
+}
+
+static void
+test_metadata_flags(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) run = lookup(conn, "s390-run");
+    g_autoptr(virDomain) off = lookup(conn, "s390-off");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *live_x = NULL;
+    g_autofree char *conf_x = NULL;
+    g_autofree char *before = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
+    g_autofree char *after = NULL;
+    const char *meta = "<secureBoot mode='normal'/>";
+
+    /* --live changes the live XML only ... */
+    g_assert_true(siplVirtSetMetadata(run, meta, VIR_DOMAIN_AFFECT_LIVE, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(siplVirtGetMetadata(run, VIR_DOMAIN_AFFECT_LIVE, &live_x, &error), ==, 1);
+    g_assert_cmpint(siplVirtGetMetadata(run, VIR_DOMAIN_AFFECT_CONFIG, &conf_x, &error), ==, 0);
+    g_assert_no_error(error);
+    g_clear_pointer(&live_x, g_free);
+
+    /* ... --config the persistent one only; current = live when running */
+    g_assert_true(siplVirtSetMetadata(run, NULL, VIR_DOMAIN_AFFECT_CURRENT, &error));
+    g_assert_cmpint(siplVirtGetMetadata(run, VIR_DOMAIN_AFFECT_LIVE, &live_x, &error), ==, 0);
+    g_assert_true(siplVirtSetMetadata(run, meta, VIR_DOMAIN_AFFECT_CONFIG, &error));
+    g_assert_cmpint(siplVirtGetMetadata(run, VIR_DOMAIN_AFFECT_LIVE, &live_x, &error), ==, 0);
+    g_assert_cmpint(siplVirtGetMetadata(run, VIR_DOMAIN_AFFECT_CONFIG, &conf_x, &error), ==, 1);
+    g_assert_no_error(error);
+
+    /* --live on a shut-off domain: libvirt's error, nothing changed. */
+    g_assert_false(siplVirtSetMetadata(off, meta, VIR_DOMAIN_AFFECT_LIVE, &error));
+    g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED);
+    g_assert_cmpstr(error->message, ==,
+                    "Requested operation is not valid: domain is not running");
+    after = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_cmpstr(after, ==, before);
+}
+
+static void
+test_get_invalid(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) dom = lookup(conn, "s390-off");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) def = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    g_assert_true(siplVirtSetMetadata(dom, "<secureBoot mode='bogus'/>",
+                                      VIR_DOMAIN_AFFECT_CONFIG, &error));
+    before = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_cmpint(siplVirtGetSecureBoot(dom, 0, &def, &error), ==, -1);
+    g_assert_null(def);
+    g_assert_true(error->domain == SIPL_SECUREBOOT_ERROR);
+    after = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_cmpstr(after, ==, before);
+}
+
+static void
+test_apply_config(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) dom = lookup(conn, "s390-off");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) def = make_def("signer");
+    g_autoptr(siplSecureBootDef) back = NULL;
+    g_autofree char *want = siplSecureBootDefFormat(def, 0);
+    g_autofree char *got = NULL;
+    g_autofree char *secure = NULL;
+    bool cycle = true;
+
+    g_assert_true(siplVirtApply(dom, def, 0, STORE, &cycle, &error));
+    g_assert_no_error(error);
+    g_assert_false(cycle);  /* shut off: effective at the next start */
+    secure = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    g_assert_nonnull(strstr(secure, "passwd='vnc-secret'"));
+    g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &back, &error), ==, 1);
+    got = siplSecureBootDefFormat(back, 0);
+    g_assert_cmpstr(got, ==, want);
+
+    /* NULL removes it. */
+    g_assert_true(siplVirtApply(dom, NULL, VIR_DOMAIN_AFFECT_CONFIG, STORE, NULL, &error));
+    g_assert_no_error(error);
+    g_clear_pointer(&back, siplSecureBootDefFree);
+    g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &back, &error), ==, 0);
+}
+
+static void
+test_apply_live(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) run = lookup(conn, "s390-run");
+    g_autoptr(virDomain) off = lookup(conn, "s390-off");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) def = make_def("signer");
+    g_autoptr(siplSecureBootDef) live = NULL;
+    g_autoptr(siplSecureBootDef) conf = NULL;
+    g_autofree char *before = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
+    g_autofree char *after = NULL;
+    g_autofree char *notice = NULL;
+    bool cycle = false;
+
+    g_assert_true(siplVirtApply(run, def, VIR_DOMAIN_AFFECT_LIVE |
+                                VIR_DOMAIN_AFFECT_CONFIG, STORE, &cycle, &error));
+    g_assert_no_error(error);
+    g_assert_true(cycle);
+    g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_LIVE, &live, &error), ==, 1);
+    g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_CONFIG, &conf, &error), ==, 1);
+    notice = siplVirtPowerCycleNotice(run);
+    g_assert_cmpstr(notice, ==,
+                    "Domain 's390-run' is running: the change takes effect after "
+                    "it is shut down and started again (a guest reboot is not enough).");
+
+    /* --live --config on a shut-off domain: refused before any change. */
+    g_assert_false(siplVirtApply(off, def, VIR_DOMAIN_AFFECT_LIVE |
+                                 VIR_DOMAIN_AFFECT_CONFIG, STORE, NULL, &error));
+    g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED);
+    after = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_cmpstr(after, ==, before);
+}
+
+/* A transient domain has no config to define: refused, not made persistent. */
+static void
+test_apply_transient(void)
+{
+    g_autoptr(virConnect) conn = open_node();
+    g_autoptr(virDomain) tmp = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) def = make_def("signer");
+    const char *xml =
+        "<domain type='kvm'><name>s390-tmp</name><memory unit='MiB'>512</memory>"
+        "<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os></domain>";
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    tmp = virDomainCreateXML(conn, xml, 0);
+    g_assert_nonnull(tmp);
+    g_assert_cmpint(virDomainIsPersistent(tmp), ==, 0);
+    before = dom_xml(tmp, 0);
+
+    g_assert_false(siplVirtApply(tmp, def, VIR_DOMAIN_AFFECT_CONFIG, STORE, NULL, &error));
+    g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED);
+    g_assert_cmpint(virDomainIsPersistent(tmp), ==, 0);
+    after = dom_xml(tmp, 0);
+    g_assert_cmpstr(after, ==, before);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autofree char *rel = NULL;
+    g_autofree char *node = NULL;
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    rel = g_test_build_filename(G_TEST_DIST, "virtdata", "node.xml", NULL);
+    /* test:///ABS/PATH (spec/05 §6): a relative path would be a host name */
+    node = g_canonicalize_filename(rel, NULL);
+    node_uri = g_strdup_printf("test://%s", node);
+
+    g_test_add_func("/virt/connect/bad-uri", test_connect_bad);
+    g_test_add_func("/virt/lookup", test_lookup);
+    g_test_add_func("/virt/flags", test_flags);
+    g_test_add_func("/virt/metadata/missing", test_metadata_missing);
+    g_test_add_func("/virt/metadata/roundtrip", test_metadata_roundtrip);
+    g_test_add_func("/virt/metadata/from-node", test_metadata_from_node);
+    g_test_add_func("/virt/metadata/flags", test_metadata_flags);
+    g_test_add_func("/virt/metadata/invalid", test_get_invalid);
+    g_test_add_func("/virt/apply/config", test_apply_config);
+    g_test_add_func("/virt/apply/live", test_apply_live);
+    g_test_add_func("/virt/apply/transient", test_apply_transient);
+
+    ret = g_test_run();
+    g_free(node_uri);
+    return ret;
+}
