@@ -84,7 +84,9 @@ guestmem_read(const GuestMem *mem, uint64_t addr, void *buf, uint64_t len)
     if (!guestmem_range_ok(mem, addr, len)) {
         return false;
     }
-    memcpy(buf, mem->base + addr, len);
+    if (len > 0) { /* @buf may be NULL for an empty read */
+        memcpy(buf, mem->base + addr, len);
+    }
     return true;
 }
 
@@ -94,7 +96,9 @@ guestmem_write(GuestMem *mem, uint64_t addr, const void *buf, uint64_t len)
     if (!guestmem_range_ok(mem, addr, len)) {
         return false;
     }
-    memcpy(mem->base + addr, buf, len);
+    if (len > 0) { /* @buf may be NULL for an empty write */
+        memcpy(mem->base + addr, buf, len);
+    }
     return true;
 }
 

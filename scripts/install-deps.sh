@@ -10,7 +10,7 @@ packages=(
   libglib2.0-dev libgnutls28-dev libp11-kit-dev libxml2-dev libvirt-dev
   # real parts the tests use
   gnutls-bin openssl softhsm2 p11-kit libxml2-utils
-  libvirt-daemon libvirt-clients
+  libvirt-daemon libvirt-clients gettext
   # libvirt session daemon with the QEMU driver and Debian's s390x QEMU (tokens)
   libvirt-daemon-driver-qemu qemu-system-misc passwd util-linux
   # mgmt: glib-compile-resources (schema built in), libvirt's domain.rng
