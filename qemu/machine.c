@@ -54,6 +54,7 @@ static bool
 machine_build_iplb(Machine *m, const MachineConfig *cfg, GError **error)
 {
     IplbHeader *hdr = (IplbHeader *)m->iplb;
+    sipl_be16 devno;
 
     memset(m->iplb, 0, sizeof(m->iplb));
     be32_put(&hdr->len, S390_IPLB_MIN_CCW_LEN);
@@ -64,8 +65,8 @@ machine_build_iplb(Machine *m, const MachineConfig *cfg, GError **error)
         return false;
     }
     m->iplb[IPLB_OFF_SSID] = 0;
-    m->iplb[IPLB_OFF_DEVNO] = MACHINE_DEVNO >> 8;
-    m->iplb[IPLB_OFF_DEVNO + 1] = MACHINE_DEVNO & 0xff;
+    be16_put(&devno, MACHINE_DEVNO);
+    memcpy(m->iplb + IPLB_OFF_DEVNO, &devno, sizeof(devno));
     iplb_apply_flags(hdr, m->secure_boot, cert_store_count(m->store));
     m->iplb_valid = true;
     return true;

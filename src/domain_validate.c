@@ -4,11 +4,11 @@
 #include "domain_validate.h"
 
 #include <libxml/xpath.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "domain_xml.h"
 #include "sipl_i18n.h"
+#include "sipl_util.h"
 
 /* QEMU builds IPLBs for 1 + 7 chained boot devices (spec/01 §5). */
 #define SIPL_MAX_BOOT_DEVS 8
@@ -52,19 +52,6 @@ siplXPathNodes(siplDomainCtxt *ctxt, xmlNodePtr node, const char *expr)
     }
     xmlXPathFreeObject(obj);
     return nodes;
-}
-
-
-static void G_GNUC_PRINTF(2, 3)
-siplDomainWarn(GPtrArray *warnings, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!warnings)
-        return;
-    va_start(ap, fmt);
-    g_ptr_array_add(warnings, g_strdup_vprintf(fmt, ap));
-    va_end(ap);
 }
 
 
@@ -348,9 +335,9 @@ siplDomainValidateBoot(siplDomainCtxt *ctxt, GPtrArray *warnings,
             return false;
     }
     if (devs->len > SIPL_MAX_BOOT_DEVS)
-        siplDomainWarn(warnings,
-                       _("the domain has %1$u boot devices; QEMU uses the first %2$u only"),
-                       devs->len, (guint)SIPL_MAX_BOOT_DEVS);
+        siplWarn(warnings,
+                 _("the domain has %1$u boot devices; QEMU uses the first %2$u only"),
+                 devs->len, (guint)SIPL_MAX_BOOT_DEVS);
     return true;
 }
 
@@ -378,8 +365,8 @@ siplDomainValidate(const char *domainXML, const siplSecureBootDef *def,
         if (!siplQemuCapsCheck(caps, error))
             goto cleanup;
     } else {
-        siplDomainWarn(warnings, "%s",
-                       _("the domain's QEMU was not probed; make sure it is QEMU 11.2 or later with the 'secure-boot' and 'boot-certs' machine properties"));
+        siplWarn(warnings, "%s",
+                 _("the domain's QEMU was not probed; make sure it is QEMU 11.2 or later with the 'secure-boot' and 'boot-certs' machine properties"));
     }
     if (!siplDomainValidateBootPaths(&ctxt, error) ||
         !siplDomainValidateCPU(&ctxt, error) ||

@@ -7,29 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../bios/wire/bootmap.h"
 #include "modsig.h"
 #include "sipl_i18n.h"
-
-static void
-putBe16(guint8 *p, guint16 v)
-{
-    p[0] = (guint8)(v >> 8);
-    p[1] = (guint8)v;
-}
-
-static void
-putBe32(guint8 *p, guint32 v)
-{
-    putBe16(p, (guint16)(v >> 16));
-    putBe16(p + 2, (guint16)v);
-}
-
-static void
-putBe64(guint8 *p, guint64 v)
-{
-    putBe32(p, (guint32)(v >> 32));
-    putBe32(p + 4, (guint32)v);
-}
 
 static bool
 parseNumber(const char *key, const char *text, guint64 max, guint64 *out,
@@ -150,7 +130,11 @@ siplSclabAppend(GByteArray *payload, const siplSclab *sclab,
 {
     guint size = MAX(sclab->len, SIPL_SCLAB_MIN_LEN);
     gsize total;
-    guint8 *p;
+    g_autofree guint8 *p = NULL;
+    SecureCodeLoadingAttributesBlock sclab_wire = { .format = sclab->format };
+    SclabOriginLocator loc = { 0 };
+    guint8 *s;
+    guint64 addr = sclab->loadAddr;
 
     if (blockSize == 0) {
         g_set_error_literal(error, SIPL_MKIMAGE_ERROR,
@@ -167,24 +151,21 @@ siplSclabAppend(GByteArray *payload, const siplSclab *sclab,
     }
     total = payload->len + size;
     total += (blockSize - total % blockSize) % blockSize;
-    p = g_malloc0(total - payload->len);
-    /* SCLAB at the end of the padding */
-    {
-        guint8 *s = p + (total - payload->len) - size;
-        guint64 addr = sclab->loadAddr;
-
-        if ((sclab->flags & SIPL_SCLAB_OLA) && !sclab->loadAddrSet) {
-            addr = compAddr;
-        }
-        s[0x00] = sclab->format;
-        putBe16(s + 0x02, sclab->flags);
-        putBe64(s + 0x08, sclab->loadPsw);
-        putBe64(s + 0x10, addr);
-        /* origin locator: reserved u16, len u16, "zIPL" (spec/03 §4.1) */
-        putBe16(s + size - 6, sclab->len);
-        memcpy(s + size - 4, "zIPL", 4);
+    if ((sclab->flags & SIPL_SCLAB_OLA) && !sclab->loadAddrSet) {
+        addr = compAddr;
     }
+    be16_put(&sclab_wire.flags, sclab->flags);
+    be64_put(&sclab_wire.load_psw, sclab->loadPsw);
+    be64_put(&sclab_wire.load_addr, addr);
+    be16_put(&loc.len, sclab->len);
+    be32_put(&loc.magic, ZIPL_MAGIC_WORD);
+
+    /* the SCLAB ends the padding, its locator ends the SCLAB (spec/03
+     * §4.1): with the default 32 bytes it lies in reserved3 */
+    p = g_malloc0(total - payload->len);
+    s = p + (total - payload->len) - size;
+    memcpy(s, &sclab_wire, sizeof(sclab_wire));
+    memcpy(s + size - sizeof(loc), &loc, sizeof(loc));
     g_byte_array_append(payload, p, total - payload->len);
-    g_free(p);
     return true;
 }

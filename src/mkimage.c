@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "../bios/wire/bootmap.h"
+#include "../bios/wire/limits.h"
 #include "modsig.h"
 #include "sipl_i18n.h"
 
@@ -52,50 +54,43 @@ siplImageCompTypeFromString(const char *str)
     return -1;
 }
 
-static void
-putBe16(guint8 *p, guint16 v)
-{
-    p[0] = (guint8)(v >> 8);
-    p[1] = (guint8)v;
-}
-
-static void
-putBe32(guint8 *p, guint32 v)
-{
-    putBe16(p, (guint16)(v >> 16));
-    putBe16(p + 2, (guint16)v);
-}
-
-static void
-putBe64(guint8 *p, guint64 v)
-{
-    putBe32(p, (guint32)(v >> 32));
-    putBe32(p + 4, (guint32)v);
-}
-
-/* zipl's SCSI bootmap (spec/03 §2) */
-#define BM_MAGIC            "zIPL"
-#define BM_MBR_VERSION      1
-#define BM_PTR_LEN          16
-#define BM_CT_HEADER_LEN    32
-#define BM_CT_ENTRY_LEN     32
-#define BM_TYPE_EXEC        0x01
-#define BM_TYPE_LOAD        0x02
-#define BM_TYPE_SIGNATURE   0x03
-#define BM_SIG_FORMAT_PKCS7 1
+/* zipl's SCSI bootmap (spec/03 §2): the layout is bios/wire/bootmap.h's */
 #define BM_MAX_BLOCKCT      0x10000     /* blockct is a u16 of count - 1 */
-#define BM_MAX_SIG_LEN      4096        /* the BIOS's buffer (07 D21) */
+#define BM_MAX_SIG_LEN      DIAG_508_MAX_SIG_LEN /* the BIOS's buffer (07 D21) */
 #define BM_DATA_ALIGN       4096
 /* stage3 must end below the stack dummy at 0xF000 */
 #define BM_STAGE3_MAX       (SIPL_IMAGE_STACK_ADDR - SIPL_IMAGE_STAGE3_ADDR)
-/* zipl's stage3 parameter block (s390-tools zipl/boot/stage3.h) */
-#define BM_PARAMS_LEN       64
 #define BM_STAGE3_FLAG_SCSI 0x0001000000000000ULL
 
+G_STATIC_ASSERT(SIPL_IMAGE_EXEC_PSW == ZIPL_STAGE3_PSW);
+
+/*
+ * zipl's stage3 parameter block, 64 bytes at 0x9000 (s390-tools
+ * zipl/boot/stage3.h). Only zipl's stage3 reads it, never the BIOS or
+ * qemu/, so it is described here rather than under bios/wire/.
+ */
 typedef struct {
-    guint8 type;                /* BM_TYPE_LOAD or BM_TYPE_SIGNATURE */
-    guint64 compdat;            /* load address, or format/sig_len */
-    GBytes *data;               /* what the blocks hold (owned) */
+    sipl_be64 parm_addr;        /* 0x00: kernel parameter line */
+    sipl_be64 initrd_addr;      /* 0x08 */
+    sipl_be64 initrd_len;       /* 0x10 */
+    sipl_be64 load_psw;         /* 0x18: the kernel's entry */
+    sipl_be64 extra_parm;       /* 0x20: 0 */
+    sipl_be64 flags;            /* 0x28: BM_STAGE3_FLAG_SCSI */
+    sipl_be64 image_len;        /* 0x30 */
+    sipl_be64 image_addr;       /* 0x38 */
+} MkStage3Params;
+
+G_STATIC_ASSERT(sizeof(MkStage3Params) == 64);
+SIPL_WIRE_AT(MkStage3Params, load_psw, 0x18);
+SIPL_WIRE_AT(MkStage3Params, flags, 0x28);
+SIPL_WIRE_AT(MkStage3Params, image_addr, 0x38);
+
+typedef struct {
+    guint8 type;                /* ZIPL_COMP_ENTRY_LOAD or _SIGNATURE */
+    guint64 addr;               /* LOAD: load address */
+    GBytes *data;               /* what the blocks hold (owned); for a
+                                 * SIGNATURE, the DER whose length the
+                                 * entry records */
     guint64 dataBlock;          /* first data block */
     guint64 nData;              /* data blocks */
     guint64 tableBlock;         /* first segment-table block */
@@ -153,7 +148,7 @@ mkAddLoad(GArray *entries, const siplImageDef *def, siplImageComp comp,
     const char *name = siplImageCompTypeToString(comp);
     g_autoptr(GBytes) payload = NULL;
     g_autoptr(GBytes) sig = NULL;
-    MkEntry e = { .type = BM_TYPE_LOAD, .compdat = addr };
+    MkEntry e = { .type = ZIPL_COMP_ENTRY_LOAD, .addr = addr };
 
     if (!mkSplit(name, file, def->noSignatures, &payload, &sig, error)) {
         return false;
@@ -194,9 +189,7 @@ mkAddLoad(GArray *entries, const siplImageDef *def, siplImageComp comp,
         return false;
     }
     if (sig) {
-        MkEntry s = { .type = BM_TYPE_SIGNATURE,
-                      .compdat = ((guint64)BM_SIG_FORMAT_PKCS7 << 56) |
-                                 g_bytes_get_size(sig),
+        MkEntry s = { .type = ZIPL_COMP_ENTRY_SIGNATURE,
                       .data = g_steal_pointer(&sig) };
         g_array_append_val(entries, s);
     }
@@ -217,30 +210,39 @@ roundUp(guint64 v, guint64 to)
     return (v + to - 1) / to * to;
 }
 
-/* zipl's stage3 parameter block (s390-tools zipl/boot/stage3.h) */
 static GBytes *
 mkParams(guint64 parmAddr, guint64 initrdAddr, guint64 initrdLen,
          guint64 imageLen)
 {
-    guint8 *p = g_malloc0(BM_PARAMS_LEN);
+    MkStage3Params *p = g_new0(MkStage3Params, 1);
 
-    putBe64(p + 0, parmAddr);
-    putBe64(p + 8, initrdAddr);
-    putBe64(p + 16, initrdLen);
-    putBe64(p + 24, SIPL_IMAGE_KERNEL_PSW);
-    putBe64(p + 32, 0);                 /* extra_parm */
-    putBe64(p + 40, BM_STAGE3_FLAG_SCSI);
-    putBe64(p + 48, imageLen);
-    putBe64(p + 56, SIPL_IMAGE_KERNEL_ADDR);
-    return g_bytes_new_take(p, BM_PARAMS_LEN);
+    be64_put(&p->parm_addr, parmAddr);
+    be64_put(&p->initrd_addr, initrdAddr);
+    be64_put(&p->initrd_len, initrdLen);
+    be64_put(&p->load_psw, SIPL_IMAGE_KERNEL_PSW);
+    be64_put(&p->flags, BM_STAGE3_FLAG_SCSI);
+    be64_put(&p->image_len, imageLen);
+    be64_put(&p->image_addr, SIPL_IMAGE_KERNEL_ADDR);
+    return g_bytes_new_take(p, sizeof(*p));
 }
 
+/* A block pointer (spec/03 §2.1) to @count blocks from @blockno. */
 static void
-mkPutPtr(guint8 *p, guint64 blockno, guint blockSize, guint64 count)
+mkPutPtr(ScsiBlockPtr *ptr, guint64 blockno, guint blockSize, guint64 count)
 {
-    putBe64(p, blockno);
-    putBe16(p + 8, (guint16)blockSize);
-    putBe16(p + 10, (guint16)(count - 1));
+    be64_put(&ptr->blockno, blockno);
+    be16_put(&ptr->size, (guint16)blockSize);
+    be16_put(&ptr->blockct, (guint16)(count - 1));
+}
+
+/*
+ * The disk block @blockno as a wire structure. Wire structs are byte
+ * arrays with alignment 1 (bios/wire/be.h), so any offset is valid.
+ */
+static void *
+mkBlock(guint8 *disk, guint64 blockno, guint blockSize)
+{
+    return disk + blockno * blockSize;
 }
 
 /* Place data and segment tables of every entry after block 2. */
@@ -248,7 +250,8 @@ static guint64
 mkLayout(GArray *entries, guint blockSize, guint64 maxPtr)
 {
     guint64 next = 3;           /* 0 MBR, 1 program table, 2 comp. table */
-    guint64 dataSlots = blockSize / BM_PTR_LEN - 1; /* last slot chains */
+    /* the last slot of a segment table chains to the next one */
+    guint64 dataSlots = blockSize / sizeof(ScsiBlockPtr) - 1;
 
     for (guint i = 0; i < entries->len; i++) {
         MkEntry *e = &g_array_index(entries, MkEntry, i);
@@ -270,29 +273,67 @@ mkLayout(GArray *entries, guint blockSize, guint64 maxPtr)
 static void
 mkWriteEntry(guint8 *disk, const MkEntry *e, guint blockSize, guint64 maxPtr)
 {
-    guint64 dataSlots = blockSize / BM_PTR_LEN - 1;
+    guint64 dataSlots = blockSize / sizeof(ScsiBlockPtr) - 1;
     guint64 left = e->nData;
     guint64 blk = e->dataBlock;
     gsize len;
     const guint8 *data = g_bytes_get_data(e->data, &len);
 
-    memcpy(disk + e->dataBlock * blockSize, data, len);
+    memcpy(mkBlock(disk, e->dataBlock, blockSize), data, len);
     for (guint64 t = 0; t < e->nTables; t++) {
-        guint8 *table = disk + (e->tableBlock + t) * blockSize;
+        ScsiBlockPtr *table = mkBlock(disk, e->tableBlock + t, blockSize);
 
         for (guint64 s = 0; s < dataSlots && left > 0; s++) {
             guint64 n = MIN(left, maxPtr);
 
-            mkPutPtr(table + s * BM_PTR_LEN, blk, blockSize, n);
+            mkPutPtr(&table[s], blk, blockSize, n);
             blk += n;
             left -= n;
         }
         /* zipl: chain pointer in the last slot, zero in the final table */
         if (t + 1 < e->nTables) {
-            mkPutPtr(table + dataSlots * BM_PTR_LEN, e->tableBlock + t + 1,
-                     blockSize, 1);
+            mkPutPtr(&table[dataSlots], e->tableBlock + t + 1, blockSize, 1);
         }
     }
+}
+
+/*
+ * Blocks 0-2 (spec/03 §2.2-2.4): the MBR, the program table with entry 0
+ * (the default), and the component table of type IPL: @entries, then EXEC.
+ */
+static void
+mkWriteBootmap(guint8 *disk, const GArray *entries, guint blockSize)
+{
+    ScsiMbr *mbr = mkBlock(disk, 0, blockSize);
+    guint8 *pt = mkBlock(disk, 1, blockSize);
+    ComponentHeader *hdr = mkBlock(disk, 2, blockSize);
+    ComponentEntry *ce = (ComponentEntry *)(hdr + 1);
+    ComponentEntry *exec = &ce[entries->len];
+
+    memcpy(mbr->magic, ZIPL_MAGIC, sizeof(mbr->magic));
+    be32_put(&mbr->version_id, ZIPL_MBR_VERSION);
+    mkPutPtr(&mbr->pt, 1, blockSize, 1);
+
+    memcpy(pt, ZIPL_MAGIC, strlen(ZIPL_MAGIC));
+    mkPutPtr((ScsiBlockPtr *)(pt + PROGRAM_TABLE_ENTRY_OFF), 2, blockSize, 1);
+
+    memcpy(hdr->magic, ZIPL_MAGIC, sizeof(hdr->magic));
+    hdr->type = ZIPL_COMP_HEADER_IPL;
+    for (guint i = 0; i < entries->len; i++) {
+        const MkEntry *e = &g_array_index(entries, MkEntry, i);
+
+        mkPutPtr(&ce[i].data, e->tableBlock, blockSize, 1);
+        ce[i].component_type = e->type;
+        if (e->type == ZIPL_COMP_ENTRY_SIGNATURE) {
+            ce[i].compdat.sig_info.format = PKCS7_FORMAT;
+            be32_put(&ce[i].compdat.sig_info.sig_len,
+                     (guint32)g_bytes_get_size(e->data));
+        } else {
+            be64_put(&ce[i].compdat.load_addr, e->addr);
+        }
+    }
+    exec->component_type = ZIPL_COMP_ENTRY_EXEC;
+    be64_put(&exec->compdat.load_psw, SIPL_IMAGE_EXEC_PSW);
 }
 
 static bool
@@ -324,7 +365,6 @@ siplImageBuild(const siplImageDef *def, GError **error)
     g_autoptr(GBytes) parm = NULL;
     guint64 nBlocks, maxPtr;
     g_autofree guint8 *disk = NULL;
-    guint8 *ct;
 
     g_array_set_clear_func(entries, mkEntryClear);
     if (!mkCheckBlockSize(bs, error)) {
@@ -400,7 +440,8 @@ siplImageBuild(const siplImageDef *def, GError **error)
                                    initrdAddr, def->initrd, error))) {
         return NULL;
     }
-    if (BM_CT_HEADER_LEN + (entries->len + 1) * BM_CT_ENTRY_LEN > bs) {
+    if (sizeof(ComponentHeader) +
+        (entries->len + 1) * sizeof(ComponentEntry) > bs) {
         g_set_error(error, SIPL_MKIMAGE_ERROR, SIPL_MKIMAGE_ERROR_LAYOUT,
                     _("%1$u component entries do not fit a %2$u-byte "
                       "component table"), entries->len + 1, bs);
@@ -416,30 +457,9 @@ siplImageBuild(const siplImageDef *def, GError **error)
     maxPtr = def->maxPtrBlocks ? def->maxPtrBlocks : BM_MAX_BLOCKCT;
     nBlocks = mkLayout(entries, bs, maxPtr);
     disk = g_malloc0(nBlocks * bs);
-    /* MBR, block 0 (spec/03 §2.2) */
-    memcpy(disk, BM_MAGIC, 4);
-    putBe32(disk + 4, BM_MBR_VERSION);
-    mkPutPtr(disk + 0x10, 1, bs, 1);
-    /* program table, block 1: entry 0 = default (spec/03 §2.3) */
-    memcpy(disk + bs, BM_MAGIC, 4);
-    mkPutPtr(disk + bs + 0x10, 2, bs, 1);
-    /* component table, block 2 (spec/03 §2.4): header type 0 = IPL */
-    ct = disk + 2 * bs;
-    memcpy(ct, BM_MAGIC, 4);
+    mkWriteBootmap(disk, entries, bs);
     for (guint i = 0; i < entries->len; i++) {
-        const MkEntry *e = &g_array_index(entries, MkEntry, i);
-        guint8 *p = ct + BM_CT_HEADER_LEN + i * BM_CT_ENTRY_LEN;
-
-        mkPutPtr(p, e->tableBlock, bs, 1);
-        p[0x17] = e->type;
-        putBe64(p + 0x18, e->compdat);
-        mkWriteEntry(disk, e, bs, maxPtr);
-    }
-    {
-        guint8 *p = ct + BM_CT_HEADER_LEN + entries->len * BM_CT_ENTRY_LEN;
-
-        p[0x17] = BM_TYPE_EXEC;
-        putBe64(p + 0x18, SIPL_IMAGE_EXEC_PSW);
+        mkWriteEntry(disk, &g_array_index(entries, MkEntry, i), bs, maxPtr);
     }
     return g_bytes_new_take(g_steal_pointer(&disk), nBlocks * bs);
 }

@@ -23,6 +23,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "../bios/wire/sclab.h"
+
 #define SIPL_MKIMAGE_ERROR (siplMkImageErrorQuark())
 GQuark siplMkImageErrorQuark(void);
 
@@ -61,12 +63,12 @@ int siplImageCompTypeFromString(const char *str);
 #define SIPL_IMAGE_EXEC_PSW      0x000800008000A000ULL
 #define SIPL_IMAGE_KERNEL_PSW    0x0008000080010000ULL
 
-/* SCLAB flags (spec/03 §4.2) */
-#define SIPL_SCLAB_OPSW 0x8000
-#define SIPL_SCLAB_OLA  0x4000
-#define SIPL_SCLAB_NUC  0x2000
-#define SIPL_SCLAB_SC   0x1000
-#define SIPL_SCLAB_MIN_LEN 32
+/* SCLAB flags (spec/03 §4.2), as bios/wire/sclab.h has them */
+#define SIPL_SCLAB_OPSW S390_SCLAB_FLAG_OPSW
+#define SIPL_SCLAB_OLA  S390_SCLAB_FLAG_OLA
+#define SIPL_SCLAB_NUC  S390_SCLAB_FLAG_NUC
+#define SIPL_SCLAB_SC   S390_SCLAB_FLAG_SC
+#define SIPL_SCLAB_MIN_LEN S390_SCLAB_MIN_LEN
 
 /* One SCLAB to append; see siplSclabParse() for the text form. */
 typedef struct {

@@ -13,10 +13,6 @@ siplModSigErrorQuark(void)
     return g_quark_from_static_string("sipl-modsig-error-quark");
 }
 
-/* Info block offsets (struct module_signature, spec/04 §1.1) */
-#define MODSIG_OFF_ID_TYPE 2
-#define MODSIG_OFF_SIG_LEN 8
-
 /**
  * siplModSigPresent:
  * @data: file contents
@@ -52,7 +48,7 @@ bool
 siplModSigParse(const guint8 *data, gsize len, siplModSig *sig,
                 GError **error)
 {
-    const guint8 *info;
+    module_signature info;
     guint32 sigLen;
 
     if (!siplModSigPresent(data, len)) {
@@ -60,18 +56,14 @@ siplModSigParse(const guint8 *data, gsize len, siplModSig *sig,
                             _("No module signature found"));
         return false;
     }
-    info = data + len - SIPL_MODSIG_TRAILER_LEN;
-    if (info[MODSIG_OFF_ID_TYPE] != SIPL_MODSIG_ID_PKCS7) {
+    memcpy(&info, data + len - SIPL_MODSIG_TRAILER_LEN, sizeof(info));
+    if (info.id_type != SIPL_MODSIG_ID_PKCS7) {
         g_set_error(error, SIPL_MODSIG_ERROR, SIPL_MODSIG_ERROR_TYPE,
-                    _("Unsupported signature type %1$02x"),
-                    info[MODSIG_OFF_ID_TYPE]);
+                    _("Unsupported signature type %1$02x"), info.id_type);
         return false;
     }
     /* sig_len is big-endian in every sign-file output (spec/04 §1.1) */
-    sigLen = ((guint32)info[MODSIG_OFF_SIG_LEN] << 24) |
-             ((guint32)info[MODSIG_OFF_SIG_LEN + 1] << 16) |
-             ((guint32)info[MODSIG_OFF_SIG_LEN + 2] << 8) |
-             info[MODSIG_OFF_SIG_LEN + 3];
+    sigLen = be32_get(info.sig_len);
     if (sigLen == 0 || sigLen > len - SIPL_MODSIG_TRAILER_LEN) {
         g_set_error(error, SIPL_MODSIG_ERROR, SIPL_MODSIG_ERROR_LENGTH,
                     _("Invalid module signature length %1$u"), sigLen);

@@ -13,11 +13,14 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#define SIPL_MODSIG_MARKER "~Module signature appended~\n"
-#define SIPL_MODSIG_MARKER_LEN 28
-#define SIPL_MODSIG_INFO_LEN 12
-#define SIPL_MODSIG_TRAILER_LEN (SIPL_MODSIG_INFO_LEN + SIPL_MODSIG_MARKER_LEN)
-#define SIPL_MODSIG_ID_PKCS7 2
+#include "../bios/wire/modsig.h"
+
+/* The layout is bios/wire/modsig.h's; these names are its src/ spelling. */
+#define SIPL_MODSIG_MARKER MODULE_SIG_STRING
+#define SIPL_MODSIG_MARKER_LEN MODULE_SIG_STRING_LEN
+#define SIPL_MODSIG_INFO_LEN (sizeof(module_signature))
+#define SIPL_MODSIG_TRAILER_LEN MODULE_SIG_TRAILER_LEN
+#define SIPL_MODSIG_ID_PKCS7 PKEY_ID_PKCS7
 
 #define SIPL_MODSIG_ERROR (siplModSigErrorQuark())
 GQuark siplModSigErrorQuark(void);

@@ -11,23 +11,11 @@
 #include <string.h>
 
 #include "sipl_i18n.h"
+#include "sipl_util.h"
 
 /* Warn this long before a certificate expires: an expired certificate makes
  * DIAG 0x508 fail (07 K7) and a secure guest stops booting (06 §8.2). */
 #define SIPL_EXPIRY_WARN_DAYS 30
-
-static void G_GNUC_PRINTF(2, 3)
-siplWarn(GPtrArray *warnings, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!warnings)
-        return;
-    va_start(ap, fmt);
-    g_ptr_array_add(warnings, g_strdup_vprintf(fmt, ap));
-    va_end(ap);
-}
-
 
 static char *
 siplFormatTime(time_t t)

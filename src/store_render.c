@@ -523,14 +523,20 @@ siplStoreRender(const char *stateDir, const char *uuid,
 }
 
 
-bool
-siplStorePrune(const char *stateDir, const char *uuid, GError **error)
+/* What siplStorePrune() and siplStoreRemove() do to a locked store. */
+typedef bool (*siplStoreDirFunc)(int dfd, const char *dir, GError **error);
+
+
+/* Open and lock the domain's existing store and run @func on it; a domain
+ * without a store has nothing to clean up, which is success. */
+static bool
+siplStoreWithExisting(const char *stateDir, const char *uuid,
+                      siplStoreDirFunc func, GError **error)
 {
     g_autofree char *dir = siplStoreDomainDir(stateDir, uuid, error);
     g_autoptr(GError) local = NULL;
-    gint64 live;
     int dfd;
-    bool ok = false;
+    bool ok;
 
     if (!dir)
         return false;
@@ -540,43 +546,45 @@ siplStorePrune(const char *stateDir, const char *uuid, GError **error)
         g_propagate_error(error, g_steal_pointer(&local));
         return false;
     }
-    if (siplStoreLiveGen(dfd, dir, &live, error))
-        ok = siplStoreRemoveOld(dfd, dir, live, -1, error);
+    ok = func(dfd, dir, error);
     close(dfd);
     return ok;
+}
+
+
+static bool
+siplStorePruneDir(int dfd, const char *dir, GError **error)
+{
+    gint64 live;
+
+    return siplStoreLiveGen(dfd, dir, &live, error) &&
+           siplStoreRemoveOld(dfd, dir, live, -1, error);
+}
+
+
+bool
+siplStorePrune(const char *stateDir, const char *uuid, GError **error)
+{
+    return siplStoreWithExisting(stateDir, uuid, siplStorePruneDir, error);
+}
+
+
+static bool
+siplStoreRemoveDir(int dfd, const char *dir, GError **error)
+{
+    /* the link first, so no reader ever sees a half-removed generation */
+    if (unlinkat(dfd, SIPL_STORE_CERTS_LINK, 0) < 0 && errno != ENOENT)
+        return siplStoreSysError(error, "remove", SIPL_STORE_CERTS_LINK);
+    if (!siplStoreRemoveOld(dfd, dir, -1, -1, error))
+        return false;
+    if (rmdir(dir) < 0)
+        return siplStoreSysError(error, "remove", dir);
+    return true;
 }
 
 
 bool
 siplStoreRemove(const char *stateDir, const char *uuid, GError **error)
 {
-    g_autofree char *dir = siplStoreDomainDir(stateDir, uuid, error);
-    g_autoptr(GError) local = NULL;
-    int dfd;
-    bool ok = false;
-
-    if (!dir)
-        return false;
-    if ((dfd = siplStoreOpenDomainDir(NULL, dir, false, &local)) < 0) {
-        if (!local)
-            return true;
-        g_propagate_error(error, g_steal_pointer(&local));
-        return false;
-    }
-    /* the link first, so no reader ever sees a half-removed generation */
-    if (unlinkat(dfd, SIPL_STORE_CERTS_LINK, 0) < 0 && errno != ENOENT) {
-        siplStoreSysError(error, "remove", SIPL_STORE_CERTS_LINK);
-        goto cleanup;
-    }
-    if (!siplStoreRemoveOld(dfd, dir, -1, -1, error))
-        goto cleanup;
-    if (rmdir(dir) < 0) {
-        siplStoreSysError(error, "remove", dir);
-        goto cleanup;
-    }
-    ok = true;
-
- cleanup:
-    close(dfd);
-    return ok;
+    return siplStoreWithExisting(stateDir, uuid, siplStoreRemoveDir, error);
 }
