@@ -8,6 +8,7 @@
 #include "wire/diag320.h"
 #include "wire/diag508.h"
 #include "wire/iplb.h"
+#include "wire/modsig.h"
 
 static void
 test_be_roundtrip(void)
