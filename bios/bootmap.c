@@ -96,7 +96,8 @@ int bootmap_load_segments(const SiplPlatform *p, uint32_t block_size,
         }
         bios_memset(bootmap_segs, FREE_SPACE_FILLER, sizeof(bootmap_segs));
         if (bootmap_read_block(p, blockno, bootmap_segs, block_size) != 0) {
-            bios_print_num(p, "zIPL failed to read BPRS at 0x", blockno, 1,
+            bios_print_num(p, "zIPL failed to read BPRS at 0x", blockno,
+                           BIOS_HEX64,
                            NULL);
             return SIPL_EIO;
         }
@@ -153,13 +154,12 @@ static int select_entry(const SiplPlatform *p, const SiplDevice *dev,
         bios_print(p, NULL, "Empty Program Table");
         return SIPL_EINVAL;
     }
-    if (loadparm > MAX_BOOT_ENTRIES) {
+    /* upstream tests loadparm >= MAX_BOOT_ENTRIES (32 included) */
+    if (loadparm >= MAX_BOOT_ENTRIES) {
         return bios_panic(p, "loadparm value greater than max number of boot "
                              "entries allowed");
     }
-    /* loadparm == 32 passes upstream's test and reads past its array; here
-     * it is just an invalid entry */
-    if (loadparm == MAX_BOOT_ENTRIES || be64_get(pt[loadparm].blockno) == 0) {
+    if (be64_get(pt[loadparm].blockno) == 0) {
         bios_print_num(p, "The requested boot entry (", loadparm, 0,
                        ") is invalid");
         return bios_panic(p, "Invalid loadparm");

@@ -12,7 +12,7 @@
 static uint8_t secure_sig_buf[DIAG_508_MAX_SIG_LEN] __attribute__((aligned(8)));
 static uint8_t secure_cert_buf[SECURE_CERT_BUF_SIZE];
 static Diag508SigVerifBlock secure_svb __attribute__((aligned(8)));
-static uint8_t secure_isb[32] __attribute__((aligned(8)));
+static Diag320InstalledSubcodes secure_isb __attribute__((aligned(8)));
 
 static int facility_fail(const SiplPlatform *p, const char *msg)
 {
@@ -26,16 +26,15 @@ static bool cert_store_usable(const SiplPlatform *p)
     uint64_t gaddr, rc = 0;
     uint32_t ism;
 
-    bios_memset(secure_isb, 0, sizeof(secure_isb));
-    gaddr = p->buf_to_guest(p->opaque, secure_isb, sizeof(secure_isb), 8);
+    bios_memset(&secure_isb, 0, sizeof(secure_isb));
+    gaddr = p->buf_to_guest(p->opaque, &secure_isb, sizeof(secure_isb), 8);
     if (!gaddr ||
         p->diag(p->opaque, SIPL_DIAG_320, DIAG_320_SUBC_QUERY_ISM, gaddr,
                 &rc) != SIPL_PGM_NONE || rc != DIAG_320_RC_OK) {
         return false;
     }
-    p->buf_from_guest(p->opaque, secure_isb, sizeof(secure_isb), gaddr);
-    ism = ((uint32_t)secure_isb[0] << 24) | ((uint32_t)secure_isb[1] << 16) |
-          ((uint32_t)secure_isb[2] << 8) | secure_isb[3];
+    p->buf_from_guest(p->opaque, &secure_isb, sizeof(secure_isb), gaddr);
+    ism = be32_get(secure_isb.ism[0]);
     /* 07 D17: upstream accepts either bit; both subcodes are used */
     return (ism & DIAG_320_ISM_QUERY_VCSI) && (ism & DIAG_320_ISM_STORE_VC);
 }

@@ -188,9 +188,12 @@ int sipl_ipl(const SiplPlatform *p)
     bios_memset(sipl_iplb, 0, sizeof(sipl_iplb));
     run.iplb_gaddr = p->buf_to_guest(p->opaque, sipl_iplb, sizeof(sipl_iplb),
                                      4096);
-    if (!run.iplb_gaddr ||
-        p->mem_read(p->opaque, QIPL_ADDRESS, &run.qipl, sizeof(run.qipl))) {
+    if (!run.iplb_gaddr) {
         return bios_panic(p, "Failed to set IPLB");
+    }
+    if (p->mem_read(p->opaque, QIPL_ADDRESS, &run.qipl, sizeof(run.qipl))) {
+        /* (sipl) host-side only: real storage at 0xCC is always readable */
+        return bios_panic(p, "Failed to read QEMU IPL parameters");
     }
     if (p->diag(p->opaque, SIPL_DIAG_308, DIAG308_SUBC_STORE_IPLB,
                 run.iplb_gaddr, &rc) != SIPL_PGM_NONE || rc != DIAG308_RC_OK) {

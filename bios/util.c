@@ -71,12 +71,13 @@ void bios_print_num(const SiplPlatform *p, const char *before, uint64_t num,
     char line[BIOS_LINE_MAX];
     size_t pos = 0, n = sizeof(digits) - 1;
     unsigned base = hex ? 16 : 10;
+    size_t min_digits = hex == BIOS_HEX64 ? 16 : 1;
 
     digits[n] = '\0';
     do {
         digits[--n] = "0123456789abcdef"[num % base];
         num /= base;
-    } while (num && n > 0);
+    } while ((num || sizeof(digits) - 1 - n < min_digits) && n > 0);
     line[0] = '\0';
     line_append(line, &pos, before);
     line_append(line, &pos, &digits[n]);

@@ -44,11 +44,13 @@ void bios_print(const SiplPlatform *p, const char *prefix, const char *msg);
  * @p: platform
  * @before: text before the number
  * @num: the number
- * @hex: print as lower-case hex without prefix, else decimal
+ * @hex: 0 decimal; 1 lower-case hex without prefix; BIOS_HEX64 the same
+ *       zero-padded to 16 digits (upstream's fill_hex_val over 8 bytes)
  * @after: text after the number (may be NULL)
  *
  * Prints one console line "<before><num><after>".
  */
+#define BIOS_HEX64 16
 void bios_print_num(const SiplPlatform *p, const char *before, uint64_t num,
                     int hex, const char *after);
 

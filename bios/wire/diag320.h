@@ -22,6 +22,13 @@
 #define DIAG_320_ISM_QUERY_VCSI     0x40000000u
 #define DIAG_320_ISM_STORE_VC       0x20000000u
 
+/* Installed-subcodes block: up to 8 words; QEMU writes word 0 only (07 K1) */
+typedef struct Diag320InstalledSubcodes {
+    sipl_be32 ism[8];               /* 0: word 0 = DIAG_320_ISM_* mask */
+} Diag320InstalledSubcodes;
+
+_Static_assert(sizeof(Diag320InstalledSubcodes) == 32, "spec/02 §5.4");
+
 #define DIAG_320_VCE_FLAGS_VALID                0x80
 #define DIAG_320_VCE_KEYTYPE_SELF_DESCRIBING    0
 #define DIAG_320_VCE_KEYTYPE_ECDSA_P521         1
