@@ -195,6 +195,12 @@ machine_p_read_blocks(void *opaque, uint64_t blockno, uint32_t count,
          * touches. Guest and host addresses have the same page offset
          * (guest memory is one page-aligned mapping), so the whole pages
          * in the middle map 1:1; head and tail are read as usual.
+         *
+         * The price: DISK must not change while the machine runs. A page
+         * not yet written by the guest still follows the file, and a
+         * truncated file raises SIGBUS on the next access. sipl-boot says
+         * so in its help; preflight a running guest's disk from a copy or
+         * snapshot.
          */
         uint64_t head = (MACHINE_PAGE - gaddr % MACHINE_PAGE) % MACHINE_PAGE;
         uint64_t mid = (len - head) & ~(MACHINE_PAGE - 1);

@@ -196,6 +196,8 @@ main(int argc, char **argv)
     g_option_context_set_summary(ctx,
         _("IPL DISK (a raw SCSI-scheme image) on a simulated s390-ccw-virtio "
           "machine:\nthe guest-half BIOS flow against the hypervisor half.\n"
+          "DISK must not change while sipl-boot runs: check a copy or a "
+          "snapshot of a running guest's disk.\n"
           "Exit status: 0 started, 1 halted, 2 usage or store error."));
     g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
