@@ -107,8 +107,9 @@ benchXmlRoundtrip(void)
 }
 
 
-/* A new generation of 64 files: write, fsync each, fsync the directory,
- * switch, fsync the parent, remove the old generation. */
+/* A new generation of 64 files: write them all, fsync each, rename each,
+ * fsync the generation and the domain directory, switch, fsync the domain
+ * directory, remove the old generation (store_gen.c, store_render.c). */
 static double
 benchRender(void)
 {

@@ -27,6 +27,10 @@ typedef enum {
     CERT_STORE_ERROR_LOAD,      /* unreadable or not a PEM certificate */
 } CertStoreErrorCode;
 
+/* Serial and key identifier bytes kept per entry; longer ones do not
+ * match a SignerInfo, which only costs the in-order scan (07 D10 (a)). */
+#define CERT_STORE_ID_MAX_LEN 128
+
 typedef struct CertStoreEntry {
     char *path;                     /* as collected (path as given + name) */
     uint8_t name[CERT_NAME_MAX_LEN]; /* EBCDIC, blank padded basename */
@@ -43,6 +47,27 @@ typedef struct CertStoreEntry {
     time_t expiration;
     gnutls_x509_crt_t crt;          /* parsed once, for verification */
     gnutls_pubkey_t pubkey;
+
+    /*
+     * What DIAG 0x508 would otherwise re-read from the certificate on
+     * every call (07 D10, D11). Identifiers and KeyUsage are read with
+     * the GnuTLS calls its verification makes, so verdicts are the same.
+     */
+    int key_family;                 /* gnutls_pk_algorithm_t, RSA-PSS
+                                     * folded into RSA; 0: no pubkey */
+    unsigned int key_bits;
+    bool key_params_ok;             /* false: no raw parameters known */
+    uint8_t key_params[CERT_HASH_LEN]; /* SHA-256 over family and raw key
+                                     * parameters, never the SPKI bytes */
+    bool serial_ok;
+    uint8_t serial[CERT_STORE_ID_MAX_LEN];
+    size_t serial_len;
+    uint8_t *issuer_dn;             /* raw issuer DN DER; NULL: none */
+    size_t issuer_dn_len;
+    bool skid_ok;                   /* subject key identifier present */
+    uint8_t skid[CERT_STORE_ID_MAX_LEN];
+    size_t skid_len;
+    bool usage_ok;                  /* no KeyUsage, or digitalSignature */
 } CertStoreEntry;
 
 typedef struct CertStore CertStore;

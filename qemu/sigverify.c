@@ -32,6 +32,10 @@
  * parameters can also verify, so the lowest passing index is the lowest of
  * those that also pass the time and key-usage checks. If that gives
  * nothing, every certificate is tried in order, as upstream does.
+ * Everything read from a certificate here (identifiers, key parameter
+ * digest, validity times, KeyUsage) was read once at store load (07 D11),
+ * so a call costs one PKCS#7 import, one content hash and one public-key
+ * operation per candidate, not per store entry.
  * Limit: two different public keys that verify the same signature
  * (constructed on purpose, e.g. the second ECDSA key recovered from a
  * signature) are treated as different keys.
@@ -164,25 +168,15 @@ sig_verify_pk(SigVerifyCtx *ctx, guint i)
 }
 
 /* The end-certificate checks of verify_data3(), with the store's clock
- * (07 K7); times are read as GnuTLS reads them, -1 on error included. */
+ * (07 K7). Times and KeyUsage were read at load as GnuTLS reads them,
+ * -1 on error included (07 D11). */
 static bool
 sig_verify_cert_ok(const SigVerifyCtx *ctx, guint i)
 {
-    gnutls_x509_crt_t crt = cert_store_get(ctx->store, i)->crt;
-    unsigned int usage = 0;
+    const CertStoreEntry *e = cert_store_get(ctx->store, i);
 
-    if (!crt) {
-        return false;
-    }
-    if (ctx->now > gnutls_x509_crt_get_expiration_time(crt) ||
-        ctx->now < gnutls_x509_crt_get_activation_time(crt)) {
-        return false;
-    }
-    if (gnutls_x509_crt_get_key_usage(crt, &usage, NULL) >= 0 &&
-        !(usage & GNUTLS_KEY_DIGITAL_SIGNATURE)) {
-        return false;
-    }
-    return true;
+    return e->crt && ctx->now <= e->expiration &&
+           ctx->now >= e->activation && e->usage_ok;
 }
 
 static bool
@@ -191,130 +185,43 @@ sig_verify_full(SigVerifyCtx *ctx, guint i)
     return sig_verify_pk(ctx, i) && sig_verify_cert_ok(ctx, i);
 }
 
-/* Does @i's certificate name the signer (issuer + serial, or SKID)? */
+/* Does @e name the signer (issuer + serial, or SKID)? Read at load. */
 static bool
 sig_verify_id_match(const gnutls_pkcs7_signature_info_st *info,
-                    gnutls_x509_crt_t crt)
+                    const CertStoreEntry *e)
 {
-    uint8_t buf[128];
-    size_t size = sizeof(buf);
-
-    if (!crt) {
-        return false;
-    }
     if (info->issuer_dn.size > 0) {
-        gnutls_datum_t dn = { NULL, 0 };
-        bool match;
-
-        if (gnutls_x509_crt_get_serial(crt, buf, &size) < 0 ||
-            size != info->signer_serial.size ||
-            memcmp(buf, info->signer_serial.data, size) != 0 ||
-            gnutls_x509_crt_get_raw_issuer_dn(crt, &dn) < 0) {
-            return false;
-        }
-        match = dn.size == info->issuer_dn.size &&
-                memcmp(dn.data, info->issuer_dn.data, dn.size) == 0;
-        gnutls_free(dn.data);
-        return match;
+        return e->serial_ok && e->serial_len == info->signer_serial.size &&
+               memcmp(e->serial, info->signer_serial.data,
+                      e->serial_len) == 0 &&
+               e->issuer_dn && e->issuer_dn_len == info->issuer_dn.size &&
+               memcmp(e->issuer_dn, info->issuer_dn.data,
+                      e->issuer_dn_len) == 0;
     }
     if (info->issuer_keyid.size > 0) {
-        return gnutls_x509_crt_get_subject_key_id(crt, buf, &size, NULL) >= 0 &&
-               size == info->issuer_keyid.size &&
-               memcmp(buf, info->issuer_keyid.data, size) == 0;
+        return e->skid_ok && e->skid_len == info->issuer_keyid.size &&
+               memcmp(e->skid, info->issuer_keyid.data, e->skid_len) == 0;
     }
     return false;
 }
 
-static int
-sig_verify_pk_family(gnutls_pk_algorithm_t pk)
-{
-    /* An RSA key verifies RSA-PSS signatures too: one family. */
-    return pk == GNUTLS_PK_RSA_PSS ? GNUTLS_PK_RSA : (int)pk;
-}
-
-/* A public key's parameters: modulus and exponent, or curve and point. */
-typedef struct SigVerifyKey {
-    int family;
-    unsigned int bits;
-    bool exported;          /* false: unknown algorithm or export failed */
-    gnutls_ecc_curve_t curve;
-    gnutls_datum_t x, y;
-} SigVerifyKey;
-
-static void
-sig_verify_key_clear(SigVerifyKey *k)
-{
-    gnutls_free(k->x.data);
-    gnutls_free(k->y.data);
-    memset(k, 0, sizeof(*k));
-}
-
-static void
-sig_verify_key_load(SigVerifyKey *k, gnutls_pubkey_t pub, bool params)
-{
-    const unsigned int flags = GNUTLS_EXPORT_FLAG_NO_LZ;
-    int ret = -1;
-
-    memset(k, 0, sizeof(*k));
-    k->family = sig_verify_pk_family(gnutls_pubkey_get_pk_algorithm(pub,
-                                                                    &k->bits));
-    if (!params) {
-        return;
-    }
-    switch (k->family) {
-    case GNUTLS_PK_RSA:
-        ret = gnutls_pubkey_export_rsa_raw2(pub, &k->x, &k->y, flags);
-        break;
-    case GNUTLS_PK_ECDSA:
-        ret = gnutls_pubkey_export_ecc_raw2(pub, &k->curve, &k->x, &k->y,
-                                            flags);
-        break;
-    case GNUTLS_PK_EDDSA_ED25519:
-    case GNUTLS_PK_EDDSA_ED448:
-        ret = gnutls_pubkey_export_ecc_raw2(pub, &k->curve, &k->x, NULL,
-                                            flags);
-        break;
-    default:
-        break;
-    }
-    k->exported = ret >= 0;
-}
-
-static bool
-datum_eq(const gnutls_datum_t *a, const gnutls_datum_t *b)
-{
-    return a->size == b->size &&
-           (a->size == 0 || memcmp(a->data, b->data, a->size) == 0);
-}
-
 /*
- * Could @pub be the same public key as @k? Compares key parameters, never
- * SPKI bytes, because one key can sit in differently encoded SPKIs
- * (07 D10 (b)). Algorithm family and size first, which is cheap; unknown
- * algorithms answer "maybe", which only costs a verification.
+ * Could @a and @b hold the same public key? Compares key parameters (the
+ * store's key_params digest), never SPKI bytes (07 D10 (b)). Family and
+ * size first; keys whose parameters could not be exported answer "maybe",
+ * which only costs a verification.
  */
 static bool
-sig_verify_same_key(const SigVerifyKey *k, gnutls_pubkey_t pub)
+sig_verify_same_key(const CertStoreEntry *a, const CertStoreEntry *b)
 {
-    SigVerifyKey o;
-    bool same;
-
-    if (!pub) {
+    if (!a->pubkey || !b->pubkey || a->key_family != b->key_family ||
+        a->key_bits != b->key_bits) {
         return false;
     }
-    sig_verify_key_load(&o, pub, false);
-    if (o.family != k->family || o.bits != k->bits) {
-        return false;
+    if (!a->key_params_ok || !b->key_params_ok) {
+        return true;
     }
-    sig_verify_key_load(&o, pub, true);
-    if (!k->exported || !o.exported) {
-        same = true;
-    } else {
-        same = o.curve == k->curve && datum_eq(&o.x, &k->x) &&
-               datum_eq(&o.y, &k->y);
-    }
-    sig_verify_key_clear(&o);
-    return same;
+    return memcmp(a->key_params, b->key_params, sizeof(a->key_params)) == 0;
 }
 
 /*
@@ -324,27 +231,21 @@ sig_verify_same_key(const SigVerifyKey *k, gnutls_pubkey_t pub)
 static int
 sig_verify_find(SigVerifyCtx *ctx, const gnutls_pkcs7_signature_info_st *info)
 {
-    SigVerifyKey key;
     guint i, k;
 
     for (k = 0; k < ctx->n; k++) {
         const CertStoreEntry *ek = cert_store_get(ctx->store, k);
 
-        if (!sig_verify_id_match(info, ek->crt) || !sig_verify_pk(ctx, k)) {
+        if (!sig_verify_id_match(info, ek) || !sig_verify_pk(ctx, k)) {
             continue;
         }
         /* 07 D10 (b): a lower index with the same key wins upstream. */
-        sig_verify_key_load(&key, ek->pubkey, true);
         for (i = 0; i < k; i++) {
-            const CertStoreEntry *ei = cert_store_get(ctx->store, i);
-
-            if (sig_verify_same_key(&key, ei->pubkey) &&
+            if (sig_verify_same_key(ek, cert_store_get(ctx->store, i)) &&
                 sig_verify_full(ctx, i)) {
-                sig_verify_key_clear(&key);
                 return (int)i;
             }
         }
-        sig_verify_key_clear(&key);
         if (sig_verify_cert_ok(ctx, k)) {
             return (int)k;
         }

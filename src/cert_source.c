@@ -2,12 +2,17 @@
  * cert_source.c: certificates from files, directories and PKCS#11 tokens
  */
 #include "cert_source.h"
+#include "pkcs11_uri.h"
+#include "secureboot_cert.h"
 #include "sipl_i18n.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 GQuark
 siplCertSourceErrorQuark(void)
@@ -25,23 +30,30 @@ siplCertSourceNewList(void)
     return g_ptr_array_new_with_free_func((GDestroyNotify)siplSecureBootCertDefFree);
 }
 
-/* "ca.crt" -> "ca": the part a bundle's "-N" goes after. */
+/*
+ * @name (a valid name) numbered: "ca.pem" -> "ca-2.pem".  The stem is cut
+ * so the suffix always fits in SIPL_SECUREBOOT_CERT_NAME_MAX: cutting the
+ * whole name instead dropped "-N" from long names, and numbering never
+ * made them unique.
+ */
 static char *
-siplCertSourceStem(const char *base)
+siplCertSourceNumbered(const char *name, unsigned int n)
 {
-    static const char *const exts[] = { ".pem", ".crt", ".der", ".cer" };
+    g_autofree char *suffix = g_strdup_printf("-%u.pem", n);
+    gsize stem = strlen(name) - strlen(".pem");
+    gsize room = SIPL_SECUREBOOT_CERT_NAME_MAX - strlen(suffix);
 
-    for (size_t i = 0; i < G_N_ELEMENTS(exts); i++) {
-        if (g_str_has_suffix(base, exts[i]) &&
-            strlen(base) > strlen(exts[i]))
-            return g_strndup(base, strlen(base) - strlen(exts[i]));
-    }
-    return g_strdup(base);
+    return g_strdup_printf("%.*s%s", (int)MIN(stem, room), name, suffix);
 }
+
+/* Numbering gives up after this many tries and names by fingerprint. */
+#define SIPL_CERT_SOURCE_NUMBER_TRIES 64
 
 /*
  * Names must be unique (siplSecureBootDefValidate refuses duplicates), and
- * two token objects may share a label: number the later ones.
+ * two token objects may share a label: number the later ones.  Bounded: a
+ * name that stays taken falls back to the fingerprint, which only the same
+ * certificate shares (and Validate refuses that anyway).
  */
 static void
 siplCertSourceUniqueNames(GPtrArray *certs)
@@ -50,12 +62,20 @@ siplCertSourceUniqueNames(GPtrArray *certs)
 
     for (guint i = 0; i < certs->len; i++) {
         siplSecureBootCertDef *cert = g_ptr_array_index(certs, i);
-        g_autofree char *stem = siplCertSourceStem(cert->name);
+        g_autofree char *orig = g_strdup(cert->name);
 
-        for (unsigned int n = 2; g_hash_table_contains(seen, cert->name); n++) {
-            g_autofree char *hint = g_strdup_printf("%s-%u", stem, n);
+        for (unsigned int n = 2;
+             g_hash_table_contains(seen, cert->name) &&
+             n < 2 + SIPL_CERT_SOURCE_NUMBER_TRIES; n++) {
             g_free(cert->name);
-            cert->name = siplSecureBootCertNameFromLabel(hint, cert->fingerprint);
+            cert->name = siplCertSourceNumbered(orig, n);
+        }
+        if (g_hash_table_contains(seen, cert->name)) {
+            gsize room = SIPL_SECUREBOOT_CERT_NAME_MAX - strlen("cert-.pem");
+
+            g_free(cert->name);
+            cert->name = g_strdup_printf("cert-%.*s.pem", (int)room,
+                                         cert->fingerprint);
         }
         g_hash_table_add(seen, cert->name);
     }
@@ -106,7 +126,7 @@ siplCertSourceFromData(const char *data, gsize len, const char *path,
                        const char *source, GError **error)
 {
     g_autoptr(GPtrArray) certs = siplCertSourceNewList();
-    g_autofree char *stem = siplCertSourceStem(base);
+    g_autofree char *single = siplSecureBootCertNameFromLabel(base, NULL);
     gnutls_x509_crt_t *crts = NULL;
     unsigned int n = 0;
     bool ok = true;
@@ -115,7 +135,6 @@ siplCertSourceFromData(const char *data, gsize len, const char *path,
         return NULL;
     for (unsigned int i = 0; i < n; i++) {
         gnutls_datum_t der = { NULL, 0 };
-        g_autofree char *hint = NULL;
         g_autofree char *name = NULL;
         siplSecureBootCertDef *cert = NULL;
 
@@ -126,8 +145,8 @@ siplCertSourceFromData(const char *data, gsize len, const char *path,
             ok = false;
         }
         if (ok) {
-            hint = n == 1 ? g_strdup(base) : g_strdup_printf("%s-%u", stem, i + 1);
-            name = siplSecureBootCertNameFromLabel(hint, NULL);
+            name = n == 1 ? g_strdup(single)
+                          : siplCertSourceNumbered(single, i + 1);
             cert = siplSecureBootCertDefNew(der.data, der.size, name,
                                             SIPL_CERT_STATE_ACTIVE, type,
                                             source, error);
@@ -145,29 +164,73 @@ siplCertSourceFromData(const char *data, gsize len, const char *path,
     return g_steal_pointer(&certs);
 }
 
+/*
+ * Size is checked on the open file before anything is read (a 1 GiB file
+ * given by mistake is refused, not slurped), and reading stops one byte
+ * past the limit in case the file grows meanwhile.  O_NONBLOCK: a FIFO
+ * named like a certificate must not hang the open.
+ */
 static bool
 siplCertSourceRead(const char *path, char **data, gsize *len, GError **error)
 {
-    g_autoptr(GError) local = NULL;
+    g_autofree char *buf = NULL;
+    struct stat st;
+    gsize have = 0;
+    gsize cap;
+    int fd;
 
-    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+        int err = errno;
         g_set_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ,
-                    _("cannot read '%1$s': %2$s"), path,
-                    g_file_test(path, G_FILE_TEST_EXISTS)
-                    ? _("not a regular file") : g_strerror(ENOENT));
+                    _("cannot read '%1$s': %2$s"), path, g_strerror(err));
         return false;
     }
-    if (!g_file_get_contents(path, data, len, &local)) {
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         g_set_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ,
-                    _("cannot read '%1$s': %2$s"), path, local->message);
+                    _("cannot read '%1$s': %2$s"), path, _("not a regular file"));
         return false;
     }
-    if (*len > SIPL_CERT_SOURCE_FILE_MAX) {
-        g_clear_pointer(data, g_free);
+    if (st.st_size > SIPL_CERT_SOURCE_FILE_MAX) {
+        close(fd);
         g_set_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT,
                     _("'%1$s' is too large to be a certificate file"), path);
         return false;
     }
+    /* room for one byte more than stat said, to notice growth */
+    cap = (gsize)st.st_size + 1;
+    buf = g_malloc(cap + 1);
+    for (;;) {
+        ssize_t n;
+
+        if (have == cap) {
+            cap = MIN(cap * 2, (gsize)SIPL_CERT_SOURCE_FILE_MAX + 1);
+            buf = g_realloc(buf, cap + 1);
+        }
+        n = read(fd, buf + have, cap - have);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            close(fd);
+            g_set_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ,
+                        _("cannot read '%1$s': %2$s"), path, g_strerror(err));
+            return false;
+        }
+        have += n;
+        if (n == 0 || have > SIPL_CERT_SOURCE_FILE_MAX)
+            break;
+    }
+    close(fd);
+    if (have > SIPL_CERT_SOURCE_FILE_MAX) {
+        g_set_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT,
+                    _("'%1$s' is too large to be a certificate file"), path);
+        return false;
+    }
+    buf[have] = '\0';
+    *data = g_steal_pointer(&buf);
+    *len = have;
     return true;
 }
 
@@ -179,10 +242,14 @@ siplCertSourceLoadFile(const char *path, GError **error)
     g_autofree char *data = NULL;
     gsize len = 0;
 
-    if (!siplCertSourceRead(abs, &data, &len, error))
+    g_autoptr(GPtrArray) certs = NULL;
+
+    if (!siplCertSourceRead(abs, &data, &len, error) ||
+        !(certs = siplCertSourceFromData(data, len, abs, base,
+                                         SIPL_CERT_SOURCE_FILE, abs, error)))
         return NULL;
-    return siplCertSourceFromData(data, len, abs, base, SIPL_CERT_SOURCE_FILE,
-                                  abs, error);
+    siplCertSourceUniqueNames(certs);
+    return g_steal_pointer(&certs);
 }
 
 static int
@@ -246,8 +313,9 @@ siplCertSourceLoadPkcs11(siplPkcs11 *p11, const char *uri, GError **error)
     if (!objs)
         return NULL;
     if (objs->len == 0) {
+        g_autofree char *shown = siplPkcs11UriRedact(uri);
         g_set_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_EMPTY,
-                    _("no certificate on the token matches '%1$s'"), uri);
+                    _("no certificate on the token matches '%1$s'"), shown);
         return NULL;
     }
     for (guint i = 0; i < objs->len; i++) {
@@ -279,8 +347,9 @@ siplCertSourceLoad(const char *spec, siplPkcs11 *p11, GError **error)
 {
     if (g_ascii_strncasecmp(spec, "pkcs11:", strlen("pkcs11:")) == 0) {
         if (!p11) {
+            g_autofree char *shown = siplPkcs11UriRedact(spec);
             g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_MODULE,
-                        _("'%1$s' needs a PKCS#11 module; none is loaded"), spec);
+                        _("'%1$s' needs a PKCS#11 module; none is loaded"), shown);
             return NULL;
         }
         return siplCertSourceLoadPkcs11(p11, spec, error);

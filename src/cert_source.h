@@ -3,7 +3,10 @@
  *
  * Every loader returns a GPtrArray of siplSecureBootCertDef (state active,
  * provenance filled in, names made valid and unique within the load) or
- * NULL with one error; it never returns a partial list.
+ * NULL with one error; it never returns a partial list.  Names are at most
+ * 61 bytes (SIPL_SECUREBOOT_CERT_NAME_MAX); a clash is numbered "-2", "-3",
+ * ..., the stem cut to make room, and after 64 tries named
+ * "cert-<fingerprint>.pem".
  */
 #ifndef SIPL_CERT_SOURCE_H
 #define SIPL_CERT_SOURCE_H
@@ -29,7 +32,8 @@ typedef enum {
  * @error: return location for an error
  *
  * Names come from the file name ("ca.crt" -> "ca.pem"; bundles get
- * "-1", "-2", ...); source is the absolute path.
+ * "-1", "-2", ...); source is the absolute path.  Files over 16 MiB are
+ * refused before they are read.
  *
  * Returns: the certificates, or NULL with SIPL_CERT_SOURCE_ERROR_READ,
  * _NOT_CERT, or a SIPL_SECUREBOOT_ERROR from building a certificate.

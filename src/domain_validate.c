@@ -36,7 +36,11 @@ siplXPathString(siplDomainCtxt *ctxt, xmlNodePtr node, const char *expr)
 }
 
 
-/* The nodes @expr selects (empty array when none). */
+/* The element nodes @expr selects (empty array when none). Only elements
+ * are handed out: they belong to the document, whereas the namespace nodes
+ * of a node-set are copies that xmlXPathFreeObject() frees. @expr is always
+ * a constant of this file: values from the domain XML are compared in C,
+ * never pasted into an expression. */
 static GPtrArray *
 siplXPathNodes(siplDomainCtxt *ctxt, xmlNodePtr node, const char *expr)
 {
@@ -47,8 +51,12 @@ siplXPathNodes(siplDomainCtxt *ctxt, xmlNodePtr node, const char *expr)
     ctxt->xpath->node = node ? node : xmlDocGetRootElement(ctxt->doc);
     obj = xmlXPathEvalExpression((const xmlChar *)expr, ctxt->xpath);
     if (obj && obj->type == XPATH_NODESET && obj->nodesetval) {
-        for (i = 0; i < obj->nodesetval->nodeNr; i++)
-            g_ptr_array_add(nodes, obj->nodesetval->nodeTab[i]);
+        for (i = 0; i < obj->nodesetval->nodeNr; i++) {
+            xmlNodePtr found = obj->nodesetval->nodeTab[i];
+
+            if (found && found->type == XML_ELEMENT_NODE)
+                g_ptr_array_add(nodes, found);
+        }
     }
     xmlXPathFreeObject(obj);
     return nodes;
@@ -229,6 +237,60 @@ siplDomainErrorPci(const char *name, GError **error)
 }
 
 
+/* A controller index as libvirt reads it (decimal, unsigned). */
+static bool
+siplDomainParseIndex(const char *text, guint64 *index)
+{
+    return text && g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT, index,
+                                              NULL);
+}
+
+
+/* The SCSI controller a scsi disk sits on: @controller of its drive
+ * address (0 without one), matched against each controller's @index in C.
+ * The value is user input: pasted into an XPath expression, a quote in it
+ * would rewrite the query. Sets *@ctrl to NULL when the domain has no such
+ * controller. */
+static bool
+siplDomainScsiController(siplDomainCtxt *ctxt, xmlNodePtr disk,
+                         const char *name, xmlNodePtr *ctrl, GError **error)
+{
+    g_autoptr(GPtrArray) addrs = siplXPathNodes(ctxt, disk, "address[@type='drive']");
+    g_autoptr(GPtrArray) ctrls = siplXPathNodes(ctxt, NULL,
+                                                "/domain/devices/controller[@type='scsi']");
+    xmlChar *prop = NULL;
+    guint64 want = 0;
+    guint i;
+
+    *ctrl = NULL;
+    if (addrs->len > 0)
+        prop = xmlGetNoNsProp(addrs->pdata[0], (const xmlChar *)"controller");
+    if (prop && !siplDomainParseIndex((const char *)prop, &want)) {
+        /* libvirt refuses this address too ('Invalid value for attribute') */
+        g_set_error(error, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_DOMAIN,
+                    _("boot device '%1$s' has an invalid drive address: controller '%2$s' is not a controller index"),
+                    name, (const char *)prop);
+        xmlFree(prop);
+        return false;
+    }
+    xmlFree(prop);
+
+    for (i = 0; i < ctrls->len; i++) {
+        xmlChar *index = xmlGetNoNsProp(ctrls->pdata[i], (const xmlChar *)"index");
+        guint64 have;
+        bool match = siplDomainParseIndex((const char *)index, &have) &&
+                     have == want;
+
+        xmlFree(index);
+        if (match) {
+            *ctrl = ctrls->pdata[i];
+            break;
+        }
+    }
+    return true;
+}
+
+
 /* spec/01 §4.3: virtio-blk-ccw, or scsi-hd on virtio-scsi-ccw */
 static bool
 siplDomainValidateDisk(siplDomainCtxt *ctxt, xmlNodePtr disk, const char *name,
@@ -256,19 +318,17 @@ siplDomainValidateDisk(siplDomainCtxt *ctxt, xmlNodePtr disk, const char *name,
         return siplDomainErrorUnsupported(name, error);
     }
     if (g_strcmp0(bus, "scsi") == 0) {
-        g_autofree char *index = siplXPathString(ctxt, disk,
-                                                 "string(address[@type='drive']/@controller)");
-        g_autofree char *expr = g_strdup_printf("/domain/devices/controller[@type='scsi'][@index='%s']",
-                                                index ? index : "0");
-        g_autoptr(GPtrArray) ctrls = siplXPathNodes(ctxt, NULL, expr);
+        xmlNodePtr ctrl = NULL;
         g_autofree char *model = NULL;
         g_autofree char *ctrlAddr = NULL;
 
+        if (!siplDomainScsiController(ctxt, disk, name, &ctrl, error))
+            return false;
         /* none: libvirt adds a virtio-scsi controller on CCW */
-        if (ctrls->len == 0)
+        if (!ctrl)
             return true;
-        model = siplXPathString(ctxt, ctrls->pdata[0], "string(@model)");
-        ctrlAddr = siplXPathString(ctxt, ctrls->pdata[0], "string(address/@type)");
+        model = siplXPathString(ctxt, ctrl, "string(@model)");
+        ctrlAddr = siplXPathString(ctxt, ctrl, "string(address/@type)");
         if (model && strcmp(model, "virtio-scsi") != 0)
             return siplDomainErrorUnsupported(name, error);
         if (!ctrlAddr || strcmp(ctrlAddr, "ccw") == 0)

@@ -15,12 +15,83 @@ siplDomainXMLErrorQuark(void)
 }
 
 
+/* What siplDomainXMLParseDoc's parser callbacks saw (ctxt->_private). */
+typedef struct {
+    bool dtd;
+    char *nsError;      /* libxml2's text of the first namespace error */
+    int nsLine;
+} siplDomainXMLParseState;
+
+
+/* libvirt never writes a DOCTYPE, and its entities would reach the output
+ * as references to declarations Apply's output no longer has. Stopping
+ * here, before the internal subset is read, also leaves no room for
+ * entity-expansion games. */
+static void
+siplDomainXMLRefuseDTD(void *opaque,
+                       const xmlChar *name G_GNUC_UNUSED,
+                       const xmlChar *externalID G_GNUC_UNUSED,
+                       const xmlChar *systemID G_GNUC_UNUSED)
+{
+    xmlParserCtxtPtr ctxt = opaque;
+    siplDomainXMLParseState *state = ctxt->_private;
+
+    state->dtd = true;
+    xmlStopParser(ctxt);
+}
+
+
+/* libxml2 reports a namespace error (e.g. an undeclared prefix) and still
+ * builds the document; keep the first one for the message. */
+static void
+siplDomainXMLParseError(void *opaque, xmlErrorPtr err)
+{
+    xmlParserCtxtPtr ctxt = opaque;
+    siplDomainXMLParseState *state = ctxt->_private;
+
+    if (err && err->domain == XML_FROM_NAMESPACE &&
+        err->level >= XML_ERR_ERROR && !state->nsError) {
+        state->nsError = g_strchomp(g_strdup(err->message ? err->message : "?"));
+        state->nsLine = err->line;
+    }
+}
+
+
+/* Refuses what libxml2 parsed (or stopped parsing) but sipl does not take.
+ * Returns false with @error set. */
+static bool
+siplDomainXMLCheckParsed(xmlParserCtxtPtr ctxt, siplDomainXMLParseState *state,
+                         GError **error)
+{
+    if (state->dtd) {
+        g_set_error_literal(error, SIPL_DOMAIN_XML_ERROR,
+                            SIPL_DOMAIN_XML_ERROR_XML,
+                            _("the domain XML has a document type declaration (<!DOCTYPE ...>), which libvirt never writes; remove it and any entity references"));
+        return false;
+    }
+    /* An element with an undeclared prefix would be kept as a
+     * no-namespace "qemu:commandline", which libvirt ignores and which
+     * comes alive next to ours once Apply declares xmlns:qemu. */
+    if (!ctxt->nsWellFormed || state->nsError) {
+        g_set_error(error, SIPL_DOMAIN_XML_ERROR, SIPL_DOMAIN_XML_ERROR_XML,
+                    _("the domain XML is not namespace-well-formed at line %1$d: %2$s; declare every namespace prefix it uses (e.g. xmlns:qemu='%3$s' on <domain>)"),
+                    state->nsLine,
+                    state->nsError ? state->nsError : "?",
+                    SIPL_QEMU_NAMESPACE);
+        return false;
+    }
+    return true;
+}
+
+
 xmlDocPtr
 siplDomainXMLParseDoc(const char *domainXML, GError **error)
 {
+    siplDomainXMLParseState state = { false, NULL, 0 };
     xmlParserCtxtPtr ctxt;
     xmlDocPtr doc;
     xmlNodePtr root;
+    bool ok;
 
     if (!domainXML || strlen(domainXML) > G_MAXINT) {
         g_set_error_literal(error, SIPL_DOMAIN_XML_ERROR,
@@ -29,21 +100,30 @@ siplDomainXMLParseDoc(const char *domainXML, GError **error)
         return NULL;
     }
     ctxt = xmlNewParserCtxt();
+    ctxt->_private = &state;
+    ctxt->sax->internalSubset = siplDomainXMLRefuseDTD;
+    ctxt->sax->serror = siplDomainXMLParseError;
     doc = xmlCtxtReadMemory(ctxt, domainXML, (int)strlen(domainXML),
                             "domain.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR |
                             XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
-    if (!doc) {
+    if (!doc && !state.dtd) {
         xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
         g_autofree char *msg = g_strdup(err && err->message ? err->message : "?");
 
         g_set_error(error, SIPL_DOMAIN_XML_ERROR, SIPL_DOMAIN_XML_ERROR_XML,
                     _("malformed domain XML at line %1$d: %2$s"),
                     err ? err->line : 0, g_strchomp(msg));
-        xmlFreeParserCtxt(ctxt);
+        ok = false;
+    } else {
+        ok = siplDomainXMLCheckParsed(ctxt, &state, error);
+    }
+    g_free(state.nsError);
+    xmlFreeParserCtxt(ctxt);
+    if (!ok) {
+        xmlFreeDoc(doc);
         return NULL;
     }
-    xmlFreeParserCtxt(ctxt);
 
     root = xmlDocGetRootElement(doc);
     if (!root || root->ns || strcmp((const char *)root->name, "domain") != 0) {
@@ -369,6 +449,35 @@ siplDomainXMLApplyMetadata(xmlDocPtr doc, xmlNodePtr root,
 }
 
 
+/* XML_PARSE_NOBLANKS keeps white space that is an element's only content
+ * ("<metadata>\n  </metadata>") or follows text; once Apply has put an
+ * element next to it, the serialiser's indentation and that white space
+ * mix, and the next parse drops a different set, so Apply would not be a
+ * fixed point. Between elements white space is never content libvirt
+ * keeps: drop it from every element that has element children. */
+static void
+siplXMLDropBlanks(xmlNodePtr node)
+{
+    xmlNodePtr child;
+    xmlNodePtr next;
+    bool elements = false;
+
+    for (child = node->children; child; child = child->next) {
+        if (child->type == XML_ELEMENT_NODE) {
+            elements = true;
+            siplXMLDropBlanks(child);
+        }
+    }
+    if (!elements)
+        return;
+    for (child = node->children; child; child = next) {
+        next = child->next;
+        if (child->type == XML_TEXT_NODE && xmlIsBlankNode(child))
+            siplXMLRemove(child);
+    }
+}
+
+
 static char *
 siplDomainXMLFormat(xmlDocPtr doc)
 {
@@ -405,8 +514,10 @@ siplDomainXMLApply(const char *domainXML, const siplSecureBootDef *def,
         value = siplDomainXMLMachineArg(def, certsPath);
 
     if (siplDomainXMLApplyMetadata(doc, root, def, error) &&
-        siplDomainXMLApplyArgs(doc, root, value, error))
+        siplDomainXMLApplyArgs(doc, root, value, error)) {
+        siplXMLDropBlanks(root);
         ret = siplDomainXMLFormat(doc);
+    }
     xmlFreeDoc(doc);
     return ret;
 }

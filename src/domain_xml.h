@@ -41,6 +41,11 @@ typedef enum {
  *
  * Parses without network access or entity expansion, drops ignorable
  * white space (output is re-indented), and checks the root is <domain>.
+ * Refused besides malformed XML: a document type declaration (libvirt
+ * never writes one; its entities would not survive Apply), and XML that is
+ * not namespace-well-formed, e.g. <qemu:commandline> without xmlns:qemu,
+ * which libvirt ignores but which would turn into a second
+ * <qemu:commandline> once Apply declares the prefix.
  *
  * Returns: the document (free with xmlFreeDoc), or NULL with @error set.
  */
@@ -92,7 +97,9 @@ char *siplDomainXMLMachineArg(const siplSecureBootDef *def,
  * and makes <qemu:commandline> carry exactly one sipl pair in audit and
  * secure mode, replacing ours where it was, or appended; none in normal
  * mode, removing a <qemu:commandline> left empty. The qemu namespace is
- * declared on <domain> when it is missing.
+ * declared on <domain> when it is missing. White-space-only text between
+ * elements is dropped, so the output is indented alike whatever the input
+ * was, and applying it again gives the same bytes.
  *
  * Returns: the new domain XML, or NULL with @error set.
  */

@@ -2,10 +2,12 @@
  * pin.c: where PINs come from (spec/06 §5)
  */
 #include "pin.h"
+#include "pkcs11_uri.h"
 #include "sipl_i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <gnutls/gnutls.h>
 #include <p11-kit/pin.h>
 #include <p11-kit/uri.h>
@@ -40,6 +42,15 @@ siplPinFinish(char *buf, gsize len, const char *where, GError **error)
         buf[--len] = '\0';
     if (len > 0 && buf[len - 1] == '\r')
         buf[--len] = '\0';
+    if (len > SIPL_PIN_MAX) {
+        explicit_bzero(buf, len);
+        g_free(buf);
+        /* cut short, it would be a wrong PIN that costs a token retry */
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                    _("the PIN from '%1$s' is longer than %2$d bytes"),
+                    where, SIPL_PIN_MAX);
+        return NULL;
+    }
     if (len == 0 || strlen(buf) != len) {
         explicit_bzero(buf, len);
         g_free(buf);
@@ -71,10 +82,11 @@ siplPinFromFile(const char *path, GError **error)
                     path, g_strerror(err));
         return NULL;
     }
-    /* spec/06 §5.2: PIN files are 0400/0600, never world-accessible. */
-    if (st.st_mode & (S_IROTH | S_IWOTH)) {
+    /* spec/06 §5.2: PIN files are 0400/0600, so not even the group may
+     * read them (a shared group is how PINs leak to other services). */
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
         g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_INSECURE,
-                    _("PIN file '%1$s' is accessible by other users (mode %2$04o)"),
+                    _("PIN file '%1$s' is accessible by its group or other users (mode %2$04o); make it 0400 or 0600"),
                     path, (unsigned int)(st.st_mode & 07777));
         return NULL;
     }
@@ -118,6 +130,60 @@ siplPinFromSource(const char *source, GError **error)
     return NULL;
 }
 
+/*
+ * Echo stays off if the prompt is interrupted, leaving the user's shell
+ * silent: a fatal signal during the prompt restores the terminal first,
+ * then takes its usual course.  Only signals still at their default
+ * (fatal) action are caught: a program with its own handler or ignoring
+ * one keeps it.  One prompt at a time per process.
+ */
+static const int siplPinSignals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static struct sigaction siplPinOldActions[G_N_ELEMENTS(siplPinSignals)];
+static bool siplPinCaught[G_N_ELEMENTS(siplPinSignals)];
+static struct termios siplPinOldTermios;
+static volatile sig_atomic_t siplPinTtyFd = -1;
+
+static void
+siplPinRestoreOnSignal(int sig)
+{
+    if (siplPinTtyFd >= 0)
+        tcsetattr(siplPinTtyFd, TCSAFLUSH, &siplPinOldTermios);
+    for (size_t i = 0; i < G_N_ELEMENTS(siplPinSignals); i++) {
+        if (siplPinSignals[i] == sig)
+            sigaction(sig, &siplPinOldActions[i], NULL);
+    }
+    raise(sig);
+}
+
+static void
+siplPinTrapSignals(int fd, const struct termios *old)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = siplPinRestoreOnSignal;
+    sigemptyset(&sa.sa_mask);
+    siplPinOldTermios = *old;
+    siplPinTtyFd = fd;
+    for (size_t i = 0; i < G_N_ELEMENTS(siplPinSignals); i++) {
+        siplPinCaught[i] = false;
+        if (sigaction(siplPinSignals[i], NULL, &siplPinOldActions[i]) == 0 &&
+            !(siplPinOldActions[i].sa_flags & SA_SIGINFO) &&
+            siplPinOldActions[i].sa_handler == SIG_DFL)
+            siplPinCaught[i] = sigaction(siplPinSignals[i], &sa, NULL) == 0;
+    }
+}
+
+static void
+siplPinUntrapSignals(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(siplPinSignals); i++) {
+        if (siplPinCaught[i])
+            sigaction(siplPinSignals[i], &siplPinOldActions[i], NULL);
+    }
+    siplPinTtyFd = -1;
+}
+
 siplPin *
 siplPinPrompt(const char *what, GError **error)
 {
@@ -139,6 +205,7 @@ siplPinPrompt(const char *what, GError **error)
     }
     quiet = old;
     quiet.c_lflag &= ~(ECHO | ECHONL);
+    siplPinTrapSignals(fd, &old);
     tcsetattr(fd, TCSAFLUSH, &quiet);
     if (write(fd, prompt, strlen(prompt)) < 0) {
         /* The prompt is courtesy; reading still works. */
@@ -148,7 +215,10 @@ siplPinPrompt(const char *what, GError **error)
         if (n == 1 && buf[len++] == '\n')
             break;
     }
+    /* A full buffer without a line end is longer than SIPL_PIN_MAX:
+     * siplPinFinish() refuses it, and TCSAFLUSH drops the rest. */
     tcsetattr(fd, TCSAFLUSH, &old);
+    siplPinUntrapSignals();
     if (write(fd, "\n", 1) < 0) {
         /* ditto */
     }
@@ -181,13 +251,20 @@ siplPinGet(const char *pin_source, const char *uri, bool allow_prompt,
     }
     if (pin_source)
         return siplPinFromSource(pin_source, error);
+    /* A pin-value URI reaches here: the prompt and the message show it
+     * redacted (spec/06 §5.2, §8.3). */
     if (!allow_prompt) {
+        g_autofree char *shown = siplPkcs11UriRedact(uri);
         g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_SOURCE,
                     _("a PIN is needed for '%1$s'; give a PIN source (file:/path or env:VAR)"),
-                    uri ? uri : "");
+                    shown);
         return NULL;
     }
-    return siplPinPrompt(uri ? uri : _("the token"), error);
+    if (uri) {
+        g_autofree char *shown = siplPkcs11UriRedact(uri);
+        return siplPinPrompt(shown, error);
+    }
+    return siplPinPrompt(_("the token"), error);
 }
 
 int

@@ -19,8 +19,8 @@ GQuark siplPinErrorQuark(void);
 
 typedef enum {
     SIPL_PIN_ERROR_SOURCE,   /* malformed or unsupported pin source */
-    SIPL_PIN_ERROR_READ,     /* file/variable missing, unreadable or empty */
-    SIPL_PIN_ERROR_INSECURE, /* PIN file readable or writable by others */
+    SIPL_PIN_ERROR_READ,     /* missing, unreadable, empty or too long */
+    SIPL_PIN_ERROR_INSECURE, /* PIN file open to its group or others */
     SIPL_PIN_ERROR_NO_TTY,   /* a prompt was needed but there is no terminal */
 } siplPinError;
 
@@ -35,7 +35,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(siplPin, siplPinFree)
  * @error: return location for an error
  *
  * Reads the PIN and strips one trailing CR/LF (a newline kept as part of
- * the PIN costs a token retry, spec/06 §5.2).
+ * the PIN costs a token retry, spec/06 §5.2).  A PIN file must be mode
+ * 0400 or 0600 (no group or other access); a PIN longer than 1024 bytes is
+ * refused rather than cut.
  *
  * Returns: the PIN, or NULL with SIPL_PIN_ERROR_SOURCE, _READ or _INSECURE.
  */
@@ -46,7 +48,9 @@ siplPin *siplPinFromSource(const char *source, GError **error);
  * @what: what the PIN is for (e.g. the token label), shown in the prompt
  * @error: return location for an error
  *
- * Asks on the controlling terminal (/dev/tty) with echo off.
+ * Asks on the controlling terminal (/dev/tty) with echo off; SIGINT,
+ * SIGTERM, SIGHUP or SIGQUIT (at their default action) restore the echo
+ * before they end the process.  @what is shown as given: redact URIs.
  *
  * Returns: the PIN, or NULL with SIPL_PIN_ERROR_NO_TTY or _READ.
  */
@@ -61,7 +65,8 @@ siplPin *siplPinPrompt(const char *what, GError **error);
  * @error: return location for an error
  *
  * Resolves the PIN the way sipl's tools do: @pin_source, then the URI's
- * `pin-source`, then a terminal prompt.
+ * `pin-source`, then a terminal prompt.  Messages and the prompt show @uri
+ * without PIN or module attributes (siplPkcs11UriRedact()).
  *
  * Returns: the PIN, or NULL with any SIPL_PIN_ERROR code.
  */

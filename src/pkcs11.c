@@ -5,6 +5,7 @@
  * fast and needs no login.  Writing is in pkcs11_write.c.
  */
 #include "pkcs11_private.h"
+#include "pkcs11_uri.h"
 #include "sipl_i18n.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 GQuark
@@ -121,11 +123,13 @@ siplPkcs11Free(siplPkcs11 *p11)
     g_free(p11);
 }
 
-/* Parse with p11-kit and apply spec/06 §4.2. */
+/* Parse with p11-kit and apply spec/06 §4.2.  Messages show the URI
+ * without PIN or module attributes (spec/06 §5.2, §8.3). */
 P11KitUri *
 siplPkcs11UriParse(const char *uri, unsigned int flags, GError **error)
 {
     g_autoptr(P11KitUri) parsed = p11_kit_uri_new();
+    g_autofree char *shown = siplPkcs11UriRedact(uri);
     CK_TOKEN_INFO *tok;
     int rc;
 
@@ -133,7 +137,7 @@ siplPkcs11UriParse(const char *uri, unsigned int flags, GError **error)
     if (rc != P11_KIT_URI_OK) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
                     _("invalid PKCS#11 URI '%1$s': %2$s"),
-                    uri, p11_kit_uri_message(rc));
+                    shown, p11_kit_uri_message(rc));
         return NULL;
     }
     /* An unknown attribute (a typo such as type=certificate) makes the URI
@@ -141,14 +145,14 @@ siplPkcs11UriParse(const char *uri, unsigned int flags, GError **error)
     if (p11_kit_uri_any_unrecognized(parsed)) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
                     _("PKCS#11 URI '%1$s' has an unrecognised attribute"),
-                    uri);
+                    shown);
         return NULL;
     }
     tok = p11_kit_uri_get_token_info(parsed);
     if (!tok->label[0] && !tok->serialNumber[0]) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
                     _("PKCS#11 URI '%1$s' must name a token with 'token=' or 'serial='"),
-                    uri);
+                    shown);
         return NULL;
     }
     /* Slot ids change when a token is initialised and again behind the
@@ -156,14 +160,14 @@ siplPkcs11UriParse(const char *uri, unsigned int flags, GError **error)
     if (p11_kit_uri_get_slot_id(parsed) != (CK_SLOT_ID)-1) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
                     _("PKCS#11 URI '%1$s' names a slot id, which is not stable; use 'token=' or 'serial='"),
-                    uri);
+                    shown);
         return NULL;
     }
     if (p11_kit_uri_get_pin_value(parsed) &&
         !(flags & SIPL_PKCS11_URI_ALLOW_PIN_VALUE)) {
-        g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
-                    _("PKCS#11 URI '%1$s' carries a PIN ('pin-value'); use 'pin-source' or a PIN file"),
-                    uri);
+        /* not even redacted: the user must not think it went unseen */
+        g_set_error_literal(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
+                            _("a PKCS#11 URI must not carry the PIN ('pin-value'); use 'pin-source' or a PIN file"));
         return NULL;
     }
     if ((flags & SIPL_PKCS11_URI_OBJECT) &&
@@ -172,7 +176,7 @@ siplPkcs11UriParse(const char *uri, unsigned int flags, GError **error)
           !p11_kit_uri_get_attribute(parsed, CKA_ID)))) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
                     _("PKCS#11 URI '%1$s' must name one object with 'type=' and 'object=' or 'id='"),
-                    uri);
+                    shown);
         return NULL;
     }
     /* Untrusted input never chooses the .so we load (spec/06 §4.2). */
@@ -208,6 +212,7 @@ siplPkcs11UriStrip(const char *uri, GError **error)
 {
     g_autoptr(P11KitUri) parsed = p11_kit_uri_new();
     g_autofree char *tmp = NULL;
+    g_autofree char *shown = NULL;
     int rc;
 
     rc = p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, parsed);
@@ -216,9 +221,10 @@ siplPkcs11UriStrip(const char *uri, GError **error)
         if (tmp)
             return g_strdup(tmp);
     }
+    shown = siplPkcs11UriRedact(uri);
     g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
                 _("invalid PKCS#11 URI '%1$s': %2$s"),
-                uri, p11_kit_uri_message(rc));
+                shown, p11_kit_uri_message(rc));
     return NULL;
 }
 
@@ -388,36 +394,87 @@ GPtrArray *
 siplPkcs11ListCerts(siplPkcs11 *p11, const char *uri, GError **error)
 {
     g_autoptr(P11KitUri) parsed = siplPkcs11UriParse(uri, 0, error);
+    g_autofree char *shown = siplPkcs11UriRedact(uri);
     GPtrArray *certs;
     siplPkcs11Token tok;
     int lock;
 
     if (!parsed || (lock = siplPkcs11Lock(LOCK_SH, error)) < 0)
         return NULL;
-    certs = siplPkcs11FindToken(p11, parsed, uri, &tok, error)
-            ? siplPkcs11ListOnToken(&tok, parsed, uri, error) : NULL;
+    certs = siplPkcs11FindToken(p11, parsed, shown, &tok, error)
+            ? siplPkcs11ListOnToken(&tok, parsed, shown, error) : NULL;
     close(lock);
     return certs;
+}
+
+/*
+ * A directory only we can use, or -1 with errno: created 0700, and if it
+ * exists, a real directory (not a symlink) owned by us that nobody else
+ * may enter, since anyone who can replace the lock file defeats it.
+ */
+static int
+siplPkcs11PrivateDir(const char *dir)
+{
+    struct stat st;
+
+    if (g_mkdir_with_parents(dir, 0700) < 0)
+        return -1;
+    if (lstat(dir, &st) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & (S_IRWXG | S_IRWXO))) {
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
+}
+
+static int
+siplPkcs11OpenLock(const char *dir, char **path)
+{
+    *path = g_build_filename(dir, "pkcs11.lock", NULL);
+    if (siplPkcs11PrivateDir(dir) < 0)
+        return -1;
+    return open(*path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
 /*
  * spec/06 §7.2: SoftHSM tokens break under concurrent writers, and readers
  * fail too: C_Initialize and C_GetTokenInfo read the token files, so even
  * finding the token races with a write (observed here: "no initialised
- * token matches" in a process listing while another imported).  A token's
- * identity cannot be read safely before locking, so sipl takes one lock
- * for all its PKCS#11 access (per user: the runtime directory): shared to
- * load modules and read, exclusive to write.
+ * token matches" in a process listing while another imported).
+ *
+ * One lock for all of sipl's PKCS#11 access rather than one per token, as
+ * spec/06 §7.2 suggests: a token's identity (label, serial) can only be
+ * read by calling into the module, and that call is one of the racing
+ * reads, so there is nothing safe to name a per-token lock by before
+ * locking.  Module loading itself reads every token.  The cost is that
+ * writes to unrelated tokens wait for each other: a few milliseconds each.
+ * Shared to load modules and read, exclusive to write.
+ *
+ * Per user, in $XDG_RUNTIME_DIR/sipl: the token files are the user's too
+ * (another user's processes cannot open them).  Without a usable runtime
+ * directory (unset, read-only, a service without a session) the lock is
+ * in a private <tmpdir>/sipl-<uid> instead of failing; all processes of a
+ * user should see the same choice, which they do unless their
+ * environments differ.
  */
 int
 siplPkcs11Lock(int op, GError **error)
 {
     g_autofree char *dir = g_build_filename(g_get_user_runtime_dir(), "sipl", NULL);
-    g_autofree char *path = g_build_filename(dir, "pkcs11.lock", NULL);
+    g_autofree char *path = NULL;
     int fd;
 
-    if (g_mkdir_with_parents(dir, 0700) < 0 ||
-        (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+    if ((fd = siplPkcs11OpenLock(dir, &path)) < 0) {
+        g_autofree char *name = g_strdup_printf("sipl-%lu", (unsigned long)geteuid());
+
+        g_free(dir);
+        g_free(path);
+        dir = g_build_filename(g_get_tmp_dir(), name, NULL);
+        fd = siplPkcs11OpenLock(dir, &path);
+    }
+    if (fd < 0) {
         int err = errno;
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_FAILED,
                     _("cannot open the PKCS#11 lock '%1$s': %2$s"),
@@ -435,4 +492,3 @@ siplPkcs11Lock(int op, GError **error)
     }
     return fd;
 }
-

@@ -92,7 +92,9 @@ char *siplPkcs11UriStrip(const char *uri, GError **error);
  * Applies sipl's URI policy (spec/06 §4.2): parses with p11-kit; refuses
  * unrecognised attributes, URIs without `token=` or `serial=`, `pin-value`
  * (unless allowed) and, with SIPL_PKCS11_URI_OBJECT, URIs without `type=`
- * plus `object=` or `id=`.
+ * plus `object=` or `id=`.  Like every function here, its messages show
+ * URIs without PIN or module attributes (siplPkcs11UriRedact(), spec/06
+ * §5.2, §8.3); the refusal of `pin-value` shows no URI at all.
  *
  * Returns: true if acceptable, false with SIPL_PKCS11_ERROR_URI.
  */

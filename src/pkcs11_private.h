@@ -43,7 +43,8 @@ char *siplPkcs11UriFormat(P11KitUri *uri, P11KitUriType type);
 /* Whether the URI's type= is cert (or, with @if_unset, absent). */
 bool siplPkcs11UriIsCert(P11KitUri *uri, bool if_unset);
 
-/* The one initialised token @uri names; false with NO_TOKEN/MANY_TOKENS. */
+/* The one initialised token @uri names; false with NO_TOKEN/MANY_TOKENS.
+ * @uristr is for messages: already siplPkcs11UriRedact()ed. */
 bool siplPkcs11FindToken(siplPkcs11 *p11, P11KitUri *uri, const char *uristr,
                          siplPkcs11Token *out, GError **error);
 
@@ -60,7 +61,7 @@ char *siplPkcs11ObjectUri(const CK_TOKEN_INFO *info, GBytes *id,
 P11KitIter *siplPkcs11CertIter(P11KitUri *uri, P11KitIterBehavior behavior);
 
 /* siplPkcs11ListCerts() on a token already found, without locking (for
- * callers that hold the token's lock). */
+ * callers that hold the token's lock); @uri is for messages, redacted. */
 GPtrArray *siplPkcs11ListOnToken(const siplPkcs11Token *tok, P11KitUri *parsed,
                                  const char *uri, GError **error);
 

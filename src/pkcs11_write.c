@@ -8,6 +8,7 @@
  */
 #include "pkcs11_private.h"
 #include "pin.h"
+#include "pkcs11_uri.h"
 #include "sipl_i18n.h"
 
 #include <gnutls/gnutls.h>
@@ -139,6 +140,8 @@ siplPkcs11DeleteCert(siplPkcs11 *p11, const char *uri, const char *pin,
 {
     g_autoptr(P11KitUri) parsed = NULL;
     g_autoptr(GArray) handles = g_array_new(FALSE, FALSE, sizeof(CK_OBJECT_HANDLE));
+    /* what messages show (spec/06 §5.2, §8.3) */
+    g_autofree char *shown = siplPkcs11UriRedact(uri);
     CK_SESSION_HANDLE session = 0;
     siplPkcs11Token tok;
     bool ret = false;
@@ -151,25 +154,25 @@ siplPkcs11DeleteCert(siplPkcs11 *p11, const char *uri, const char *pin,
     if (!siplPkcs11UriIsCert(parsed, false)) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI,
                     _("PKCS#11 URI '%1$s' does not name a certificate ('type=cert')"),
-                    uri);
+                    shown);
         return false;
     }
     if ((lock = siplPkcs11Lock(LOCK_EX, error)) < 0)
         return false;
-    if (!siplPkcs11FindToken(p11, parsed, uri, &tok, error))
+    if (!siplPkcs11FindToken(p11, parsed, shown, &tok, error))
         goto cleanup;
-    if (!siplPkcs11OpenAndMatch(&tok, parsed, uri, pin, &session, handles,
+    if (!siplPkcs11OpenAndMatch(&tok, parsed, shown, pin, &session, handles,
                                 NULL, error))
         goto cleanup;
 
     if (handles->len != 1) {
         if (handles->len == 0)
             g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_NO_OBJECT,
-                        _("no certificate on the token matches '%1$s'"), uri);
+                        _("no certificate on the token matches '%1$s'"), shown);
         else
             g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_AMBIGUOUS,
                         _("%1$u certificates match '%2$s'; nothing was deleted"),
-                        handles->len, uri);
+                        handles->len, shown);
         goto cleanup;
     }
     rv = tok.module->C_DestroyObject(session,
@@ -179,7 +182,7 @@ siplPkcs11DeleteCert(siplPkcs11 *p11, const char *uri, const char *pin,
         g_set_error(error, SIPL_PKCS11_ERROR,
                     rv == CKR_USER_NOT_LOGGED_IN ? SIPL_PKCS11_ERROR_PIN
                                                  : SIPL_PKCS11_ERROR_FAILED,
-                    _("cannot delete '%1$s': %2$s"), uri, msg);
+                    _("cannot delete '%1$s': %2$s"), shown, msg);
         goto cleanup;
     }
     ret = true;
@@ -300,6 +303,8 @@ siplPkcs11ImportCert(siplPkcs11 *p11, const char *token_uri, GBytes *der,
                            (unsigned int)g_bytes_get_size(der) };
     gnutls_datum_t id_dat = { 0 };
     siplPinGnutlsContext pinctx = { .pin = pin };
+    /* what messages show (spec/06 §5.2, §8.3) */
+    g_autofree char *shown = siplPkcs11UriRedact(token_uri);
     siplPkcs11Token tok;
     int lock = -1;
     int rc;
@@ -308,11 +313,17 @@ siplPkcs11ImportCert(siplPkcs11 *p11, const char *token_uri, GBytes *der,
         return NULL;
     if (!pin) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_PIN,
-                    _("writing to token '%1$s' needs the user PIN"), token_uri);
+                    _("writing to token '%1$s' needs the user PIN"), shown);
         return NULL;
     }
-    if (gnutls_x509_crt_init(&crt) < 0)
-        g_error("out of memory");
+    /* Library code reports, never aborts (STYLE.md, "Things we avoid"). */
+    if ((rc = gnutls_x509_crt_init(&crt)) < 0) {
+        crt = NULL;
+        g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_FAILED,
+                    _("cannot initialise a GnuTLS certificate: %1$s"),
+                    gnutls_strerror(rc));
+        return NULL;
+    }
     rc = gnutls_x509_crt_import(crt, &dat, GNUTLS_X509_FMT_DER);
     if (rc < 0) {
         g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_CERT,
@@ -321,8 +332,8 @@ siplPkcs11ImportCert(siplPkcs11 *p11, const char *token_uri, GBytes *der,
     }
 
     if ((lock = siplPkcs11Lock(LOCK_EX, error)) < 0 ||
-        !siplPkcs11FindToken(p11, parsed, token_uri, &tok, error) ||
-        !siplPkcs11CheckPinFlags(&tok.info, token_uri, error))
+        !siplPkcs11FindToken(p11, parsed, shown, &tok, error) ||
+        !siplPkcs11CheckPinFlags(&tok.info, shown, error))
         goto cleanup;
 
     /* Only the token attributes: GnuTLS would otherwise read pin-source
@@ -330,7 +341,7 @@ siplPkcs11ImportCert(siplPkcs11 *p11, const char *token_uri, GBytes *der,
     p11_kit_uri_clear_attributes(parsed);
     gnutls_url = siplPkcs11UriFormat(parsed, P11_KIT_URI_FOR_TOKEN);
 
-    if (!(existing = siplPkcs11ListOnToken(&tok, parsed, token_uri, error)))
+    if (!(existing = siplPkcs11ListOnToken(&tok, parsed, shown, error)))
         goto cleanup;
     for (guint i = 0; i < existing->len; i++) {
         siplPkcs11Cert *c = g_ptr_array_index(existing, i);
@@ -359,13 +370,13 @@ siplPkcs11ImportCert(siplPkcs11 *p11, const char *token_uri, GBytes *der,
     g_mutex_unlock(&siplPkcs11GnutlsLock);
     if (rc < 0) {
         siplPkcs11RemoveOrphans(&tok, parsed, der);
-        siplPkcs11GnutlsError(rc, token_uri, error);
+        siplPkcs11GnutlsError(rc, shown, error);
         goto cleanup;
     }
 
     if (!id) {
         /* GnuTLS chose the id: read the object back to name it exactly. */
-        g_autoptr(GPtrArray) now = siplPkcs11ListOnToken(&tok, parsed, token_uri, error);
+        g_autoptr(GPtrArray) now = siplPkcs11ListOnToken(&tok, parsed, shown, error);
         for (guint i = 0; now && i < now->len; i++) {
             siplPkcs11Cert *c = g_ptr_array_index(now, i);
             if (g_bytes_equal(c->der, der))
@@ -374,7 +385,7 @@ siplPkcs11ImportCert(siplPkcs11 *p11, const char *token_uri, GBytes *der,
         if (!result && now)
             g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_FAILED,
                         _("the certificate written to '%1$s' cannot be found"),
-                        token_uri);
+                        shown);
     } else {
         result = siplPkcs11ObjectUri(&tok.info, id, label);
     }

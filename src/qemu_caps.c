@@ -3,12 +3,18 @@
  */
 #include "qemu_caps.h"
 
+#include <gio/gio.h>
 #include <string.h>
 
 #include "secureboot_conf.h"
 #include "sipl_i18n.h"
 
 #define SIPL_QEMU_HELP_SUFFIX "-machine options:"
+
+/* Listing properties takes QEMU well under a second; a binary that hangs
+ * (a wrapper waiting on something, a broken install) must not hang the
+ * hook or the CLI with it. */
+#define SIPL_QEMU_PROBE_TIMEOUT 10
 
 void
 siplQemuCapsFree(siplQemuCaps *caps)
@@ -57,28 +63,127 @@ siplQemuCapsParseHelp(const char *emulator, const char *help, GError **error)
 }
 
 
+/*
+ * What the probe gets of our environment: only PATH and the C locale.  A
+ * PIN read from env:VAR (spec/06 §5.2) or anything else secret in the
+ * caller's environment is none of QEMU's business.
+ */
+static GStrv
+siplQemuCapsEnviron(void)
+{
+    const char *path = g_getenv("PATH");
+    GStrv envp = g_new0(char *, 3);
+
+    envp[0] = g_strdup("LC_ALL=C");
+    envp[1] = g_strconcat("PATH=", path ? path : "/usr/bin:/bin", NULL);
+    return envp;
+}
+
+
+/* Output as a string, even when empty (GBytes may then hold NULL). */
+static char *
+siplQemuCapsText(GBytes *bytes)
+{
+    gsize len = 0;
+    const char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+
+    return len ? g_strndup(data, len) : g_strdup("");
+}
+
+
+static void
+siplQemuCapsDone(GObject *source, GAsyncResult *res, gpointer data)
+{
+    GAsyncResult **out = data;
+
+    (void)source;
+    *out = g_object_ref(res);
+}
+
+
+static gboolean
+siplQemuCapsTimedOut(gpointer data)
+{
+    bool *timedOut = data;
+
+    *timedOut = true;
+    return G_SOURCE_REMOVE;
+}
+
+
 siplQemuCaps *
 siplQemuCapsProbe(const char *emulator, GError **error)
 {
     const char *argv[] = { NULL, "-machine", SIPL_QEMU_MACHINE ",help", NULL };
-    g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "LC_ALL", "C", TRUE);
+    g_auto(GStrv) envp = siplQemuCapsEnviron();
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GCancellable) cancel = NULL;
+    g_autoptr(GMainContext) ctx = NULL;
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GSource) timeout = NULL;
+    g_autoptr(GBytes) outBytes = NULL;
+    g_autoptr(GBytes) errBytes = NULL;
     g_autofree char *out = NULL;
     g_autofree char *errOut = NULL;
     g_autoptr(GError) local = NULL;
-    int status = 0;
+    bool timedOut = false;
+    bool ok;
 
     if (!emulator)
         emulator = SIPL_QEMU_DEFAULT_EMULATOR;
     argv[0] = emulator;
-    if (!g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                      &out, &errOut, &status, &local)) {
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_set_environ(launcher, envp);
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, &local))) {
         g_set_error(error, SIPL_SECUREBOOT_ERROR,
                     SIPL_SECUREBOOT_ERROR_UNSUPPORTED,
                     _("cannot run QEMU '%1$s' to probe for secure IPL: %2$s"),
                     emulator, local->message);
         return NULL;
     }
-    if (!g_spawn_check_wait_status(status, &local)) {
+
+    /* A private context: callers may run their own main loop, or none. */
+    ctx = g_main_context_new();
+    g_main_context_push_thread_default(ctx);
+    cancel = g_cancellable_new();
+    g_subprocess_communicate_async(proc, NULL, cancel, siplQemuCapsDone, &res);
+    timeout = g_timeout_source_new_seconds(SIPL_QEMU_PROBE_TIMEOUT);
+    g_source_set_callback(timeout, siplQemuCapsTimedOut, &timedOut, NULL);
+    g_source_attach(timeout, ctx);
+    while (!res && !timedOut)
+        g_main_context_iteration(ctx, TRUE);
+    if (!res) {
+        g_subprocess_force_exit(proc);
+        g_cancellable_cancel(cancel);
+        while (!res)
+            g_main_context_iteration(ctx, TRUE);
+    }
+    g_source_destroy(timeout);
+    /* cancelled by the timeout, or failed: reap the child either way */
+    ok = g_subprocess_communicate_finish(proc, res, &outBytes, &errBytes, &local);
+    if (!ok)
+        g_subprocess_wait(proc, NULL, NULL);
+    g_main_context_pop_thread_default(ctx);
+
+    if (timedOut && !ok) {
+        g_set_error(error, SIPL_SECUREBOOT_ERROR,
+                    SIPL_SECUREBOOT_ERROR_UNSUPPORTED,
+                    _("QEMU '%1$s' did not list the properties of machine '%2$s' within %3$d seconds and was stopped"),
+                    emulator, SIPL_QEMU_MACHINE, SIPL_QEMU_PROBE_TIMEOUT);
+        return NULL;
+    }
+    if (!ok) {
+        g_set_error(error, SIPL_SECUREBOOT_ERROR,
+                    SIPL_SECUREBOOT_ERROR_UNSUPPORTED,
+                    _("cannot run QEMU '%1$s' to probe for secure IPL: %2$s"),
+                    emulator, local->message);
+        return NULL;
+    }
+    out = siplQemuCapsText(outBytes);
+    errOut = siplQemuCapsText(errBytes);
+    if (!g_spawn_check_wait_status(g_subprocess_get_status(proc), &local)) {
         g_set_error(error, SIPL_SECUREBOOT_ERROR,
                     SIPL_SECUREBOOT_ERROR_UNSUPPORTED,
                     _("QEMU '%1$s' failed to list the properties of machine '%2$s': %3$s"),

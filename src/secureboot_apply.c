@@ -19,18 +19,22 @@ siplSecureBootApply(const char *domainXML, const siplSecureBootDef *def,
     g_autofree char *xml = NULL;
     guint i;
 
-    if (def) {
-        if (!siplSecureBootDefValidate(def, now, local, error) ||
-            !siplDomainValidate(domainXML, def, caps, local, error))
-            return NULL;
-    }
+    if (def && !siplSecureBootDefValidate(def, now, local, error))
+        return NULL;
     if (!(uuid = siplDomainXMLGetUUID(domainXML, error)) ||
         !(certs = siplStoreCertsPath(stateDir, uuid, error)) ||
         !(xml = siplDomainXMLApply(domainXML, def, certs, error)))
         return NULL;
+    /* the very XML the caller is going to define */
+    if (def && !siplDomainValidate(xml, def, caps, local, error))
+        return NULL;
 
-    /* last: the only step that writes */
-    if (def && !(flags & SIPL_SECUREBOOT_APPLY_NO_RENDER) &&
+    /* Last: the only step that writes. Normal mode gives QEMU no store,
+     * so none is rendered: an emptied one would be QEMU's silent normal
+     * mode (07 K11) for any config still naming it. An old store stays
+     * for siplStorePrune()/siplStoreRemove(). */
+    if (def && def->mode != SIPL_MODE_NORMAL &&
+        !(flags & SIPL_SECUREBOOT_APPLY_NO_RENDER) &&
         !siplStoreRender(stateDir, uuid, def,
                          (flags & SIPL_SECUREBOOT_APPLY_KEEP_PREVIOUS) ?
                          SIPL_STORE_RENDER_KEEP_PREVIOUS : 0, error))

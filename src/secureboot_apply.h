@@ -1,9 +1,10 @@
 /*
  * secureboot_apply.h: one change of a guest's secure-IPL configuration
  *
- * Validate everything, then transform the domain XML, then render the
- * store: a refused change writes nothing and returns no XML, so the
- * caller's domain and the rendered store stay as they were (issue 4).
+ * Validate the configuration, transform the domain XML, validate the
+ * result, then render the store: a refused change writes nothing and
+ * returns no XML, so the caller's domain and the rendered store stay as
+ * they were (issue 4).
  */
 #ifndef SIPL_SECUREBOOT_APPLY_H
 #define SIPL_SECUREBOOT_APPLY_H
@@ -38,8 +39,13 @@ typedef enum {
  * @error: return location for a SIPL_SECUREBOOT_ERROR,
  *         SIPL_DOMAIN_XML_ERROR or SIPL_STORE_ERROR
  *
- * siplSecureBootDefValidate(), siplDomainValidate(), siplDomainXMLApply()
- * and siplStoreRender(), in that order, stopping at the first error.
+ * siplSecureBootDefValidate(), siplDomainXMLApply(), siplDomainValidate()
+ * of the transformed XML (what the caller defines) and siplStoreRender(),
+ * in that order, stopping at the first error. Normal mode and a NULL
+ * @def render nothing and leave an existing store alone.
+ *
+ * The XML is not defined here: siplVirtSecureBootSet() does all of it
+ * against libvirt (probe, define, render, undo).
  *
  * Returns: the new domain XML to define, or NULL with @error set and
  * nothing written.

@@ -8,6 +8,7 @@
 #include <p11-kit/uri.h>
 #include <string.h>
 
+#include "pkcs11_uri.h"
 #include "sipl_i18n.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(P11KitUri, p11_kit_uri_free)
@@ -107,9 +108,11 @@ siplSecureBootCheckSource(siplSecureBootCertSource sourceType,
     uri = p11_kit_uri_new();
     rc = p11_kit_uri_parse(source, P11_KIT_URI_FOR_ANY, uri);
     if (rc != P11_KIT_URI_OK) {
+        /* it may still carry a PIN (spec/06 §8.3) */
+        g_autofree char *shown = siplPkcs11UriRedact(source);
         g_set_error(error, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_SOURCE,
                     _("certificate source '%1$s' is not a PKCS#11 URI: %2$s"),
-                    source, p11_kit_uri_message(rc));
+                    shown, p11_kit_uri_message(rc));
         return false;
     }
     /* Certificates are public and the metadata travels with the domain
@@ -268,7 +271,7 @@ siplSecureBootCertNameIsValid(const char *name)
     if (!name)
         return false;
     len = strlen(name);
-    if (len <= strlen(".pem") || len > SIPL_SECUREBOOT_NAME_MAX ||
+    if (len <= strlen(".pem") || len > SIPL_SECUREBOOT_CERT_NAME_MAX ||
         !g_str_has_suffix(name, ".pem") || !g_ascii_isalnum(name[0]))
         return false;
     for (i = 0; i < len; i++) {
@@ -285,7 +288,7 @@ siplSecureBootCertNameFromLabel(const char *label, const char *fingerprint)
     static const char *const suffixes[] = { ".pem", ".crt", ".der", ".cer" };
     g_autofree char *base = g_path_get_basename(label && *label ? label : "_");
     GString *out = g_string_new(NULL);
-    gsize maxBase = SIPL_SECUREBOOT_NAME_MAX - strlen(".pem");
+    gsize maxBase = SIPL_SECUREBOOT_CERT_NAME_MAX - strlen(".pem");
     gsize len = strlen(base);
     const char *p;
     guint i;

@@ -8,6 +8,17 @@
 
 #include "secureboot_conf.h"
 
+/*
+ * The longest certificate name: the store renders "NN-<name>"
+ * (siplSecureBootCertFileName) and QEMU gives the guest that basename cut
+ * to 64 bytes (spec/02 §3.1), so a name leaves room for the 3-byte prefix
+ * and the guest always sees it whole, ".pem" included (issue 4: the file
+ * name QEMU sees is at most 64 characters).  schemas/secureboot.rng says
+ * the same ({0,56} after the first character, then ".pem").
+ */
+#define SIPL_SECUREBOOT_CERT_NAME_MAX (SIPL_SECUREBOOT_NAME_MAX - 3)
+G_STATIC_ASSERT(SIPL_SECUREBOOT_CERT_NAME_MAX == 61);
+
 /**
  * siplSecureBootCertDefNewFromPem:
  * @pem: the text of a <cert> element, white space stripped

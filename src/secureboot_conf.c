@@ -137,8 +137,8 @@ siplSecureBootCertDefParseNode(xmlNodePtr node, GError **error)
 
     if (!siplSecureBootCertNameIsValid(name)) {
         g_set_error(error, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_SCHEMA,
-                    _("certificate name '%1$s' is invalid: use at most 64 characters of [A-Za-z0-9._-], starting with a letter or digit and ending in '.pem'"),
-                    name ? name : "");
+                    _("certificate name '%1$s' is invalid: use at most %2$u characters of [A-Za-z0-9._-], starting with a letter or digit and ending in '.pem'"),
+                    name ? name : "", (unsigned)SIPL_SECUREBOOT_CERT_NAME_MAX);
         return NULL;
     }
     if (state && (stateVal = siplSecureBootCertStateTypeFromString(state)) < 0) {
@@ -306,18 +306,51 @@ siplSecureBootDefParseString(const char *xml, GError **error)
 }
 
 
+/* An attribute value as XML text. g_markup_escape_text() leaves TAB, LF
+ * and CR as they are, and attribute-value normalization reads each of
+ * them back as a space (XML 1.0 §3.3.3), so a source path holding one
+ * would change on every round trip: write them as character references.
+ * Escaping rather than refusing them at Parse: sources also come from the
+ * file system (siplSecureBootCertDefNew), where such names are legal, and
+ * Format must write back whatever the model holds. */
+static char *
+siplXMLEscapeAttr(const char *value)
+{
+    g_autofree char *escaped = g_markup_escape_text(value, -1);
+    GString *out = g_string_sized_new(strlen(escaped));
+    const char *p;
+
+    for (p = escaped; *p; p++) {
+        switch (*p) {
+        case '\t':
+            g_string_append(out, "&#9;");
+            break;
+        case '\n':
+            g_string_append(out, "&#10;");
+            break;
+        case '\r':
+            g_string_append(out, "&#13;");
+            break;
+        default:
+            g_string_append_c(out, *p);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+
 static void
 siplSecureBootCertDefFormat(GString *buf, const siplSecureBootCertDef *cert,
                             const char *prefix)
 {
-    g_autofree char *name = g_markup_escape_text(cert->name, -1);
+    g_autofree char *name = siplXMLEscapeAttr(cert->name);
 
     g_string_append_printf(buf, "  <%scert name=\"%s\" state=\"%s\"", prefix,
                            name,
                            siplSecureBootCertStateTypeToString(cert->state));
     g_string_append_printf(buf, " fingerprint=\"%s\"", cert->fingerprint);
     if (cert->sourceType != SIPL_CERT_SOURCE_NONE && cert->source) {
-        g_autofree char *source = g_markup_escape_text(cert->source, -1);
+        g_autofree char *source = siplXMLEscapeAttr(cert->source);
 
         g_string_append_printf(buf, " sourceType=\"%s\" source=\"%s\"",
                                siplSecureBootCertSourceTypeToString(cert->sourceType),

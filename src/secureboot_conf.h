@@ -21,10 +21,10 @@
  *   in store order (store index = position, spec/02 §3.3). Attributes,
  *   formatted in this order:
  *   - name: the certificate's name, [A-Za-z0-9][A-Za-z0-9._-]* ending in
- *     ".pem", at most 64 bytes (spec/05 §8.2, 07 K10). The store renders it
- *     as "NN-<name>" (NN = two-digit position) so QEMU's directory scan
- *     keeps our order (07 D4); that file name is what the guest sees in the
- *     VCE, truncated by QEMU to 64 bytes (validation warns when it is).
+ *     ".pem", at most 61 bytes (SIPL_SECUREBOOT_CERT_NAME_MAX; spec/05
+ *     §8.2, 07 K10). The store renders it as "NN-<name>" (NN = two-digit
+ *     position) so QEMU's directory scan keeps our order (07 D4); that file
+ *     name, at most 64 bytes, is what the guest sees in the VCE untruncated.
  *     Unique within the element. Required.
  *   - state: active | staged. Both are trusted at IPL; "staged" marks a
  *     certificate added ahead of a key rotation (spec/06 §8.2). Optional on

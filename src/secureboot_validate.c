@@ -4,7 +4,7 @@
  * Errors refuse the configuration; warnings are returned for the caller to
  * print, and the configuration may still be used (issue 4, spec/05 §8.4).
  */
-#include "secureboot_conf.h"
+#include "secureboot_cert.h"
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -127,8 +127,11 @@ siplSecureBootDefValidate(const siplSecureBootDef *def, time_t now,
         if (!siplSecureBootCertNameIsValid(cert->name)) {
             g_set_error(error, SIPL_SECUREBOOT_ERROR,
                         SIPL_SECUREBOOT_ERROR_INVALID,
-                        _("certificate name '%1$s' is invalid: use at most 64 characters of [A-Za-z0-9._-], starting with a letter or digit and ending in '.pem'"),
-                        cert->name ? cert->name : "");
+                        /* TRANSLATORS: %2$u is 61: QEMU shows the guest 64
+                         * bytes and the store adds a 3-byte "NN-" prefix */
+                        _("certificate name '%1$s' is invalid: use at most %2$u characters of [A-Za-z0-9._-], starting with a letter or digit and ending in '.pem'"),
+                        cert->name ? cert->name : "",
+                        (guint)SIPL_SECUREBOOT_CERT_NAME_MAX);
             return false;
         }
         if ((other = g_hash_table_lookup(names, cert->name))) {
@@ -140,8 +143,8 @@ siplSecureBootDefValidate(const siplSecureBootDef *def, time_t now,
         g_hash_table_insert(names, cert->name, cert->name);
 
         /* What the guest sees in the VCE: the rendered basename cut to 64
-         * bytes (spec/02 §3.1). The NN- prefix keeps these unique today;
-         * the check guards the rule itself. */
+         * bytes (spec/02 §3.1). The NN- prefix keeps these unique and the
+         * name limit keeps them whole today; the checks guard the rule. */
         file = siplSecureBootCertFileName(i, cert->name);
         guest = g_strndup(file, SIPL_SECUREBOOT_NAME_MAX);
         if ((other = g_hash_table_lookup(guestNames, guest))) {

@@ -5,10 +5,9 @@
  * (openat and friends), so a rename of the state directory between steps
  * cannot redirect a write, and the directory can be fsync'd and locked.
  */
-#include "store_render.h"
+#include "store_private.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +17,6 @@
 #include <unistd.h>
 
 #include "sipl_i18n.h"
-
-#define SIPL_STORE_GEN_PREFIX "certs."
-#define SIPL_STORE_LINK_TMP "certs.new"   /* not "certs.<number>" */
-#define SIPL_STORE_TMP_SUFFIX ".new"      /* never ".pem" */
-#define SIPL_STORE_DIR_MODE 0755
-#define SIPL_STORE_FILE_MODE 0644
 
 static siplStoreTestHook siplStoreHook;
 static void *siplStoreHookOpaque;
@@ -45,22 +38,11 @@ siplStoreSetTestHook(siplStoreTestHook hook, void *opaque)
 }
 
 
-static void
+void
 siplStoreStep(void)
 {
     if (siplStoreHook)
         siplStoreHook(++siplStoreHookStep, siplStoreHookOpaque);
-}
-
-
-static bool
-siplStoreSysError(GError **error, const char *what, const char *path)
-{
-    int err = errno;
-
-    g_set_error(error, SIPL_STORE_ERROR, SIPL_STORE_ERROR_IO,
-                _("cannot %1$s '%2$s': %3$s"), what, path, g_strerror(err));
-    return false;
 }
 
 
@@ -99,21 +81,6 @@ siplStoreCertsPath(const char *stateDir, const char *uuid, GError **error)
 }
 
 
-/* "certs.<number>" -> number; -1 for anything else. */
-static gint64
-siplStoreGenNumber(const char *name)
-{
-    guint64 gen;
-
-    if (!g_str_has_prefix(name, SIPL_STORE_GEN_PREFIX))
-        return -1;
-    if (!g_ascii_string_to_unsigned(name + strlen(SIPL_STORE_GEN_PREFIX), 10,
-                                    0, G_MAXINT32, &gen, NULL))
-        return -1;
-    return (gint64)gen;
-}
-
-
 /* The live generation, -1 when there is no "certs" yet. */
 static bool
 siplStoreLiveGen(int dfd, const char *dir, gint64 *gen, GError **error)
@@ -129,7 +96,7 @@ siplStoreLiveGen(int dfd, const char *dir, gint64 *gen, GError **error)
         if (errno == EINVAL)
             len = 0;        /* not a symlink: reported below */
         else
-            return siplStoreSysError(error, "read link", dir);
+            return SIPL_STORE_SYS_ERROR(error, _("cannot read the link in '%1$s': %2$s"), dir);
     }
     target[len] = '\0';
     if ((*gen = siplStoreGenNumber(target)) < 0) {
@@ -139,36 +106,6 @@ siplStoreLiveGen(int dfd, const char *dir, gint64 *gen, GError **error)
         return false;
     }
     return true;
-}
-
-
-/* Remove a generation directory and the regular files in it. */
-static bool
-siplStoreRemoveGen(int dfd, const char *name, GError **error)
-{
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d;
-    struct dirent *ent;
-    bool ok = true;
-
-    if (fd < 0)
-        return errno == ENOENT ? true : siplStoreSysError(error, "open", name);
-    if (!(d = fdopendir(fd))) {
-        close(fd);
-        return siplStoreSysError(error, "open", name);
-    }
-    while ((ent = readdir(d))) {
-        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-            continue;
-        if (unlinkat(dirfd(d), ent->d_name, 0) < 0 && errno != ENOENT) {
-            ok = siplStoreSysError(error, "remove", ent->d_name);
-            break;
-        }
-    }
-    closedir(d);
-    if (ok && unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-        ok = siplStoreSysError(error, "remove", name);
-    return ok;
 }
 
 
@@ -185,9 +122,11 @@ siplStoreRemoveOld(int dfd, const char *dir, gint64 keep1, gint64 keep2,
     guint i;
 
     if (fd < 0 || !(d = fdopendir(fd))) {
+        bool ok = SIPL_STORE_SYS_ERROR(error, _("cannot read directory '%1$s': %2$s"), dir);
+
         if (fd >= 0)
             close(fd);
-        return siplStoreSysError(error, "read directory", dir);
+        return ok;
     }
     while ((ent = readdir(d))) {
         gint64 gen = siplStoreGenNumber(ent->d_name);
@@ -203,140 +142,15 @@ siplStoreRemoveOld(int dfd, const char *dir, gint64 keep1, gint64 keep2,
 
         if (strcmp(name, SIPL_STORE_LINK_TMP) == 0) {
             if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-                return siplStoreSysError(error, "remove", name);
-        } else if (!siplStoreRemoveGen(dfd, name, error)) {
+                return SIPL_STORE_SYS_ERROR(error, _("cannot remove link '%1$s': %2$s"), name);
+        } else if (!siplStoreGenRemove(dfd, name, error)) {
             return false;
         }
         siplStoreStep();
     }
-    if (doomed->len && fsync(dfd) < 0)
-        return siplStoreSysError(error, "sync", dir);
+    /* No fsync: a removal lost in a crash leaves debris the next render
+     * or prune removes, never a store QEMU could read. */
     return true;
-}
-
-
-/* Whether generation @gen holds exactly the files @def renders. */
-static bool
-siplStoreGenMatches(int dfd, gint64 gen, const siplSecureBootDef *def)
-{
-    g_autofree char *name = g_strdup_printf(SIPL_STORE_GEN_PREFIX "%" G_GINT64_FORMAT, gen);
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d;
-    struct dirent *ent;
-    guint count = 0;
-    bool ok = true;
-
-    if (fd < 0)
-        return false;
-    if (!(d = fdopendir(fd))) {
-        close(fd);
-        return false;
-    }
-    while (ok && (ent = readdir(d))) {
-        if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0)
-            count++;
-    }
-    ok = count == def->certs->len;
-    for (guint i = 0; ok && i < def->certs->len; i++) {
-        const siplSecureBootCertDef *cert = g_ptr_array_index(def->certs, i);
-        g_autofree char *file = siplSecureBootCertFileName(i, cert->name);
-        int ffd = openat(dirfd(d), file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        gsize len = strlen(cert->pem);
-        g_autofree char *buf = g_malloc(len + 1);
-        ssize_t got;
-
-        if (ffd < 0) {
-            ok = false;
-            break;
-        }
-        got = pread(ffd, buf, len + 1, 0);
-        close(ffd);
-        ok = got == (ssize_t)len && memcmp(buf, cert->pem, len) == 0;
-    }
-    closedir(d);
-    return ok;
-}
-
-
-static bool
-siplStoreWriteFile(int gendirfd, const char *name, const char *data,
-                   GError **error)
-{
-    g_autofree char *tmp = g_strconcat(name, SIPL_STORE_TMP_SUFFIX, NULL);
-    gsize len = strlen(data);
-    gsize done = 0;
-    int fd;
-
-    fd = openat(gendirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                SIPL_STORE_FILE_MODE);
-    if (fd < 0)
-        return siplStoreSysError(error, "create", tmp);
-    siplStoreStep();
-    /* 0644 whatever the umask (spec/05 §8.3) */
-    if (fchmod(fd, SIPL_STORE_FILE_MODE) < 0)
-        goto error;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            goto error;
-        done += n;
-    }
-    siplStoreStep();
-    if (fsync(fd) < 0)
-        goto error;
-    siplStoreStep();
-    if (close(fd) < 0) {
-        fd = -1;
-        goto error;
-    }
-    fd = -1;
-    if (renameat(gendirfd, tmp, gendirfd, name) < 0)
-        goto error;
-    siplStoreStep();
-    return true;
-
- error:
-    siplStoreSysError(error, "write", tmp);
-    if (fd >= 0)
-        close(fd);
-    unlinkat(gendirfd, tmp, 0);
-    return false;
-}
-
-
-/* Steps 1-2 of spec/05 §8.2: the complete, synced, invisible generation. */
-static bool
-siplStoreWriteGen(int dfd, const char *genName, const siplSecureBootDef *def,
-                  GError **error)
-{
-    int gendirfd;
-    guint i;
-    bool ok = true;
-
-    if (mkdirat(dfd, genName, SIPL_STORE_DIR_MODE) < 0)
-        return siplStoreSysError(error, "create", genName);
-    siplStoreStep();
-    gendirfd = openat(dfd, genName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (gendirfd < 0)
-        return siplStoreSysError(error, "open", genName);
-    if (fchmod(gendirfd, SIPL_STORE_DIR_MODE) < 0)
-        ok = siplStoreSysError(error, "set the mode of", genName);
-
-    for (i = 0; ok && i < def->certs->len; i++) {
-        const siplSecureBootCertDef *cert = g_ptr_array_index(def->certs, i);
-        g_autofree char *file = siplSecureBootCertFileName(i, cert->name);
-
-        ok = siplStoreWriteFile(gendirfd, file, cert->pem, error);
-    }
-    if (ok && fsync(gendirfd) < 0)
-        ok = siplStoreSysError(error, "sync", genName);
-    close(gendirfd);
-    if (ok)
-        siplStoreStep();
-    return ok;
 }
 
 
@@ -345,6 +159,13 @@ siplStoreCheckDef(const siplSecureBootDef *def, GError **error)
 {
     guint i;
 
+    /* An empty store is QEMU's normal mode, silently (07 K11); spec/05
+     * §8.2 wants 1 to 64 files. Normal mode renders nothing instead. */
+    if (def->certs->len == 0) {
+        g_set_error_literal(error, SIPL_STORE_ERROR, SIPL_STORE_ERROR_INVALID,
+                            _("a certificate store needs at least one certificate: QEMU would boot a guest with an empty one in normal mode"));
+        return false;
+    }
     if (def->certs->len > SIPL_SECUREBOOT_MAX_CERTS) {
         g_set_error(error, SIPL_STORE_ERROR, SIPL_STORE_ERROR_INVALID,
                     _("%1$u certificates given; the store holds at most %2$u"),
@@ -378,7 +199,7 @@ siplStoreMkdirs(const char *path, GError **error)
         if (S_ISDIR(st.st_mode))
             return true;
         errno = ENOTDIR;
-        return siplStoreSysError(error, "create", path);
+        return SIPL_STORE_SYS_ERROR(error, _("cannot create directory '%1$s': %2$s"), path);
     }
     parent = g_path_get_dirname(path);
     if (strcmp(parent, path) != 0 && !siplStoreMkdirs(parent, error))
@@ -386,19 +207,21 @@ siplStoreMkdirs(const char *path, GError **error)
     if (mkdir(path, SIPL_STORE_DIR_MODE) < 0) {
         if (errno == EEXIST)
             return true;
-        return siplStoreSysError(error, "create", path);
+        return SIPL_STORE_SYS_ERROR(error, _("cannot create directory '%1$s': %2$s"), path);
     }
     if (chmod(path, SIPL_STORE_DIR_MODE) < 0)
-        return siplStoreSysError(error, "set the mode of", path);
+        return SIPL_STORE_SYS_ERROR(error, _("cannot set the mode of '%1$s': %2$s"), path);
     return true;
 }
 
 
-/* Create (0755 whatever the umask) and open the domain directory. */
+/* Open and lock the domain directory; with @create, create it first and
+ * make it 0755 whatever the umask. */
 static int
 siplStoreOpenDomainDir(const char *stateDir, const char *dir, bool create,
                        GError **error)
 {
+    struct stat st;
     int fd;
 
     if (create) {
@@ -407,33 +230,65 @@ siplStoreOpenDomainDir(const char *stateDir, const char *dir, bool create,
         if (mkdir(dir, SIPL_STORE_DIR_MODE) == 0) {
             int parent;
 
-            if (chmod(dir, SIPL_STORE_DIR_MODE) < 0) {
-                siplStoreSysError(error, "set the mode of", dir);
-                return -1;
-            }
+            siplStoreStep();
             /* make the new entry durable before anything links into it */
             if ((parent = open(stateDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
                 fsync(parent);
                 close(parent);
             }
         } else if (errno != EEXIST) {
-            siplStoreSysError(error, "create", dir);
+            SIPL_STORE_SYS_ERROR(error, _("cannot create directory '%1$s': %2$s"), dir);
             return -1;
         }
     }
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno != ENOENT || create)
-            siplStoreSysError(error, "open", dir);
+            SIPL_STORE_SYS_ERROR(error, _("cannot open directory '%1$s': %2$s"), dir);
         return -1;
     }
     /* one writer per domain: the hook and the CLI may race */
     if (flock(fd, LOCK_EX) < 0) {
-        siplStoreSysError(error, "lock", dir);
+        SIPL_STORE_SYS_ERROR(error, _("cannot lock directory '%1$s': %2$s"), dir);
+        close(fd);
+        return -1;
+    }
+    /* On every render, not only after mkdir: a writer killed between
+     * mkdir() and a chmod() under umask 077 would leave it 0700 for ever,
+     * and QEMU (another user) could not reach the store (spec/05 §8.3). */
+    if (create && (fstat(fd, &st) < 0 ||
+                   ((st.st_mode & 07777) != SIPL_STORE_DIR_MODE &&
+                    fchmod(fd, SIPL_STORE_DIR_MODE) < 0))) {
+        SIPL_STORE_SYS_ERROR(error, _("cannot set the mode of '%1$s': %2$s"), dir);
         close(fd);
         return -1;
     }
     return fd;
+}
+
+
+/* Step 3 of spec/05 §8.2: one rename makes generation @genName live. */
+static bool
+siplStoreSwitch(int dfd, const char *dir, const char *genName, GError **error)
+{
+    /* The new generation's entry must be durable before a link names it;
+     * the same fsync after the rename would not order the two. */
+    if (fsync(dfd) < 0)
+        return SIPL_STORE_SYS_ERROR(error, _("cannot sync directory '%1$s': %2$s"), dir);
+    siplStoreStep();
+    unlinkat(dfd, SIPL_STORE_LINK_TMP, 0);
+    if (symlinkat(genName, dfd, SIPL_STORE_LINK_TMP) < 0)
+        return SIPL_STORE_SYS_ERROR(error, _("cannot create link '%1$s': %2$s"),
+                                    SIPL_STORE_LINK_TMP);
+    siplStoreStep();
+    if (renameat(dfd, SIPL_STORE_LINK_TMP, dfd, SIPL_STORE_CERTS_LINK) < 0) {
+        SIPL_STORE_SYS_ERROR(error, _("cannot replace link '%1$s': %2$s"),
+                             SIPL_STORE_CERTS_LINK);
+        unlinkat(dfd, SIPL_STORE_LINK_TMP, 0);
+        return false;
+    }
+    siplStoreStep();
+    return true;
 }
 
 
@@ -444,8 +299,9 @@ siplStoreRender(const char *stateDir, const char *uuid,
 {
     g_autofree char *dir = siplStoreDomainDir(stateDir, uuid, error);
     g_autofree char *genName = NULL;
+    g_autoptr(GError) late = NULL;
     gint64 live;
-    gint64 next = 0;
+    gint64 next;
     int dfd;
     bool ok = false;
 
@@ -461,61 +317,34 @@ siplStoreRender(const char *stateDir, const char *uuid,
     /* Already what QEMU should read: write nothing (the hook renders at
      * every start). Prune only when no QEMU may be scanning. */
     if (live >= 0 && siplStoreGenMatches(dfd, live, def)) {
-        if (flags & SIPL_STORE_RENDER_KEEP_PREVIOUS)
-            ok = true;
-        else
-            ok = siplStoreRemoveOld(dfd, dir, live, -1, error);
-        goto cleanup;
-    }
-
-    /* Past every generation on disk, live or left by a crash. */
-    {
-        int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *ent;
-
-        if (!d) {
-            if (fd >= 0)
-                close(fd);
-            siplStoreSysError(error, "read directory", dir);
+        next = live;
+    } else {
+        if (!siplStoreGenNext(dfd, dir, &next, error))
+            goto cleanup;
+        genName = g_strdup_printf(SIPL_STORE_GEN_PREFIX "%" G_GINT64_FORMAT, next);
+        if (!siplStoreGenWrite(dfd, genName, def, error) ||
+            !siplStoreSwitch(dfd, dir, genName, error)) {
+            siplStoreGenRemove(dfd, genName, NULL);
             goto cleanup;
         }
-        while ((ent = readdir(d)))
-            next = MAX(next, siplStoreGenNumber(ent->d_name) + 1);
-        closedir(d);
+        if (fsync(dfd) < 0)
+            SIPL_STORE_SYS_ERROR(&late, _("cannot sync directory '%1$s': %2$s"), dir);
+        else
+            siplStoreStep();
     }
-    genName = g_strdup_printf(SIPL_STORE_GEN_PREFIX "%" G_GINT64_FORMAT, next);
-
-    if (!siplStoreWriteGen(dfd, genName, def, error)) {
-        siplStoreRemoveGen(dfd, genName, NULL);
-        goto cleanup;
-    }
-
-    /* Step 3: one rename makes the new generation live. */
-    unlinkat(dfd, SIPL_STORE_LINK_TMP, 0);
-    if (symlinkat(genName, dfd, SIPL_STORE_LINK_TMP) < 0) {
-        siplStoreSysError(error, "create link", SIPL_STORE_LINK_TMP);
-        siplStoreRemoveGen(dfd, genName, NULL);
-        goto cleanup;
-    }
-    siplStoreStep();
-    if (renameat(dfd, SIPL_STORE_LINK_TMP, dfd, SIPL_STORE_CERTS_LINK) < 0) {
-        siplStoreSysError(error, "replace link", SIPL_STORE_CERTS_LINK);
-        unlinkat(dfd, SIPL_STORE_LINK_TMP, 0);
-        siplStoreRemoveGen(dfd, genName, NULL);
-        goto cleanup;
-    }
-    siplStoreStep();
-    if (fsync(dfd) < 0) {
-        siplStoreSysError(error, "sync", dir);
-        goto cleanup;
-    }
-    siplStoreStep();
 
     /* Step 4: old generations, after the switch. */
-    ok = siplStoreRemoveOld(dfd, dir, next,
-                            (flags & SIPL_STORE_RENDER_KEEP_PREVIOUS) ? live : -1,
-                            error);
+    if (!late && !((flags & SIPL_STORE_RENDER_KEEP_PREVIOUS) && next == live))
+        siplStoreRemoveOld(dfd, dir, next,
+                           (flags & SIPL_STORE_RENDER_KEEP_PREVIOUS) ? live : -1,
+                           &late);
+    if (late) {
+        /* QEMU already reads @def: callers must not undo their change */
+        g_set_error_literal(error, SIPL_STORE_ERROR, SIPL_STORE_ERROR_SWITCHED,
+                            late->message);
+        goto cleanup;
+    }
+    ok = true;
 
  cleanup:
     close(dfd);
@@ -574,11 +403,12 @@ siplStoreRemoveDir(int dfd, const char *dir, GError **error)
 {
     /* the link first, so no reader ever sees a half-removed generation */
     if (unlinkat(dfd, SIPL_STORE_CERTS_LINK, 0) < 0 && errno != ENOENT)
-        return siplStoreSysError(error, "remove", SIPL_STORE_CERTS_LINK);
+        return SIPL_STORE_SYS_ERROR(error, _("cannot remove link '%1$s': %2$s"),
+                                    SIPL_STORE_CERTS_LINK);
     if (!siplStoreRemoveOld(dfd, dir, -1, -1, error))
         return false;
     if (rmdir(dir) < 0)
-        return siplStoreSysError(error, "remove", dir);
+        return SIPL_STORE_SYS_ERROR(error, _("cannot remove directory '%1$s': %2$s"), dir);
     return true;
 }
 

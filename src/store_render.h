@@ -7,15 +7,17 @@
  *       certs -> certs.<gen>         the path given as boot-certs.0.path
  *       certs.<gen>/NN-<name>        one PEM certificate per file
  *
- * A render writes generation gen+1 beside the live one (each file as
- * "<file>.new", fsync, rename), fsyncs it, renames a new symlink over
- * "certs", fsyncs the domain directory, and only then removes old
- * generations (spec/05 §8.2). A crash at any point leaves "certs" naming a
- * complete generation, the old or the new one; the next render removes the
- * debris. Only the finished "NN-<name>" files (all ending in .pem) ever
- * exist in a directory "certs" names. Directories are 0755 and files 0644
- * whatever the umask (spec/05 §8.3). Renders of one domain are serialised
- * by flock() on its directory.
+ * A render writes generation gen+1 beside the live one (every file as
+ * "<file>.new", then an fsync of each, then the renames), fsyncs it and
+ * the domain directory, renames a new symlink over "certs", fsyncs the
+ * domain directory again, and only then removes old generations (spec/05
+ * §8.2). A crash at any point leaves "certs" naming a complete
+ * generation, the old or the new one; the next render removes the debris.
+ * Only the finished "NN-<name>" files (all ending in .pem) ever exist in
+ * a directory "certs" names. Directories are 0755 and files 0644 whatever
+ * the umask (spec/05 §8.3), the domain directory re-checked at every
+ * render. Renders of one domain are serialised by flock() on its
+ * directory.
  */
 #ifndef SIPL_STORE_RENDER_H
 #define SIPL_STORE_RENDER_H
@@ -35,6 +37,9 @@ typedef enum {
     SIPL_STORE_ERROR_INVALID,   /* bad UUID, state dir, name or count */
     SIPL_STORE_ERROR_IO,        /* a system call failed (message says which) */
     SIPL_STORE_ERROR_CORRUPT,   /* "certs" is not a symlink to a generation */
+    SIPL_STORE_ERROR_SWITCHED,  /* the store already holds the new
+                                 * certificates; a step after the switch
+                                 * failed (message says which) */
 } siplStoreErrorCode;
 
 typedef enum {
@@ -74,7 +79,9 @@ char *siplStoreCertsPath(const char *stateDir, const char *uuid,
  * @uuid: the domain UUID
  * @def: the configuration; its certificates are written in order. Callers
  *       validate it first (siplSecureBootDefValidate()); Render itself
- *       only refuses what would be unsafe on disk (names, count).
+ *       only refuses what would be unsafe on disk (names, count) and an
+ *       empty store, which QEMU would take as normal mode without a word
+ *       (07 K11): normal mode renders nothing.
  * @flags: siplStoreRenderFlags
  * @error: return location for a SIPL_STORE_ERROR
  *
@@ -82,7 +89,7 @@ char *siplStoreCertsPath(const char *stateDir, const char *uuid,
  * generation already does, nothing is written. A failure before the
  * switch leaves the live store unchanged and removes the partial
  * generation; one after it (syncing the domain directory, removing old
- * generations) is reported with the new generation live.
+ * generations) is SIPL_STORE_ERROR_SWITCHED: the store holds @def.
  *
  * Returns: true on success, false with @error set.
  */

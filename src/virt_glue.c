@@ -2,8 +2,11 @@
  * virt_glue.c: sipl's configuration in libvirt (spec/05 §2, §10)
  */
 #include "virt_glue.h"
+#include "domain_validate.h"
 #include "domain_xml.h"
+#include "secureboot_apply.h"
 #include "sipl_i18n.h"
+#include "store_render.h"
 
 #include <libvirt/virterror.h>
 #include <string.h>
@@ -178,7 +181,32 @@ siplVirtResolveFlags(virDomainPtr dom, unsigned int flags, bool *live,
                     _("Requested operation is not valid: domain is not running"));
         return false;
     }
+    if (*config && virDomainIsPersistent(dom) == 0) {
+        g_set_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED,
+                    _("Requested operation is not valid: transient domains do not have any persistent config"));
+        return false;
+    }
     return true;
+}
+
+/* The XML a change starts from: the persistent one when @config (SECURE:
+ * without it, redefining would drop passwords, e.g. VNC), else the live
+ * one. */
+static char *
+siplVirtGetXML(virDomainPtr dom, bool config, GError **error)
+{
+    char *xml = virDomainGetXMLDesc(dom, config ? VIR_DOMAIN_XML_INACTIVE |
+                                                  VIR_DOMAIN_XML_SECURE : 0);
+    char *ret;
+
+    if (!xml) {
+        siplVirtSetError(error, SIPL_VIRT_ERROR_FAILED,
+                         _("cannot get the domain's XML"));
+        return NULL;
+    }
+    ret = g_strdup(xml);
+    free(xml);
+    return ret;
 }
 
 static bool
@@ -196,61 +224,210 @@ siplVirtDefine(virDomainPtr dom, const char *xml, GError **error)
     return true;
 }
 
+/* Define @newxml (@config) and set the live metadata to @meta (@live);
+ * a failing live step re-defines @oldxml, so an error changes nothing. */
+static bool
+siplVirtCommit(virDomainPtr dom, bool live, bool config, const char *oldxml,
+               const char *newxml, const char *meta, GError **error)
+{
+    if (config && !siplVirtDefine(dom, newxml, error))
+        return false;
+    if (live &&
+        !siplVirtSetMetadata(dom, meta, VIR_DOMAIN_AFFECT_LIVE, error)) {
+        if (config)
+            siplVirtDefine(dom, oldxml, NULL);
+        return false;
+    }
+    return true;
+}
+
+/* spec/05 §8.5: the running QEMU never sees a change; a persistent one
+ * waits for the next start, a live-only one is lost at the next stop. */
+static siplVirtEffect
+siplVirtEffectOf(bool config, bool active)
+{
+    if (!active)
+        return SIPL_VIRT_EFFECT_NEXT_START;
+    return config ? SIPL_VIRT_EFFECT_POWER_CYCLE : SIPL_VIRT_EFFECT_LIVE_ONLY;
+}
+
 bool
 siplVirtApply(virDomainPtr dom, const siplSecureBootDef *def,
-              unsigned int flags, const char *store_path, bool *power_cycle,
-              GError **error)
+              unsigned int flags, const char *store_path,
+              siplVirtEffect *effect, GError **error)
 {
     g_autofree char *meta = NULL;
+    g_autofree char *oldxml = NULL;
     g_autofree char *newxml = NULL;
-    char *oldxml = NULL;
     bool live, config, active;
-    bool ret = false;
 
     if (!siplVirtResolveFlags(dom, flags, &live, &config, &active, error))
         return false;
     if (def)
         meta = siplSecureBootDefFormat(def, SIPL_SECUREBOOT_FORMAT_NO_NAMESPACE);
+    if (config &&
+        (!(oldxml = siplVirtGetXML(dom, true, error)) ||
+         !(newxml = siplDomainXMLApply(oldxml, def, store_path, error))))
+        return false;
+    if (!siplVirtCommit(dom, live, config, oldxml, newxml, meta, error))
+        return false;
+    if (effect)
+        *effect = siplVirtEffectOf(config, active);
+    return true;
+}
 
-    if (config) {
-        if (virDomainIsPersistent(dom) == 0) {
-            g_set_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED,
-                        _("Requested operation is not valid: transient domains do not have any persistent config"));
-            return false;
-        }
-        /* SECURE: without it, redefining would drop passwords (e.g. VNC). */
-        if (!(oldxml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
-                                                VIR_DOMAIN_XML_SECURE))) {
-            siplVirtSetError(error, SIPL_VIRT_ERROR_FAILED,
-                             _("cannot get the domain's XML"));
-            return false;
-        }
-        if (!(newxml = siplDomainXMLApply(oldxml, def, store_path, error)) ||
-            !siplVirtDefine(dom, newxml, error))
-            goto cleanup;
-    }
-    if (live &&
-        !siplVirtSetMetadata(dom, meta, VIR_DOMAIN_AFFECT_LIVE, error)) {
-        /* Put the config back so a failure changes nothing. */
-        if (config)
-            siplVirtDefine(dom, oldxml, NULL);
-        goto cleanup;
-    }
-    if (power_cycle)
-        *power_cycle = active;
-    ret = true;
+bool
+siplVirtURIIsLocal(const char *uri)
+{
+    g_autoptr(GUri) parsed = uri ? g_uri_parse(uri, G_URI_FLAGS_NON_DNS, NULL) : NULL;
+    const char *host;
 
- cleanup:
-    free(oldxml);
-    return ret;
+    if (!parsed)
+        return false;
+    host = g_uri_get_host(parsed);
+    return !host || !*host || g_ascii_strcasecmp(host, "localhost") == 0 ||
+           strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0;
+}
+
+bool
+siplVirtConnectIsLocal(virConnectPtr conn)
+{
+    char *uri = virConnectGetURI(conn);
+    bool local = siplVirtURIIsLocal(uri);
+
+    free(uri);
+    virResetLastError();
+    return local;
+}
+
+/* Put back what siplVirtCommit() changed; @error gets a note when that
+ * fails too. */
+static void
+siplVirtUndo(virDomainPtr dom, bool live, bool config, const char *oldxml,
+             const char *oldmeta, GError **error)
+{
+    g_autoptr(GError) undo = NULL;
+
+    if (live)
+        siplVirtSetMetadata(dom, oldmeta, VIR_DOMAIN_AFFECT_LIVE, &undo);
+    if (config && !undo)
+        siplVirtDefine(dom, oldxml, &undo);
+    if (undo && error && *error) {
+        g_autoptr(GError) first = g_steal_pointer(error);
+
+        g_set_error(error, first->domain, first->code,
+                    _("%1$s; restoring the previous definition failed as well: %2$s"),
+                    first->message, undo->message);
+    }
+}
+
+/* Probe the QEMU of @xml unless @caps is given or nothing needs one. */
+static bool
+siplVirtCaps(const siplSecureBootDef *def, const char *xml, bool local,
+             const siplQemuCaps **caps, siplQemuCaps **probed, GError **error)
+{
+    g_autofree char *emulator = NULL;
+
+    if (*caps || !local || !def || def->mode == SIPL_MODE_NORMAL)
+        return true;
+    if (!(emulator = siplDomainGetEmulator(xml, error)) ||
+        !(*probed = siplQemuCapsProbe(emulator, error)))
+        return false;
+    *caps = *probed;
+    return true;
+}
+
+bool
+siplVirtSecureBootSet(virDomainPtr dom, const siplSecureBootDef *def,
+                      unsigned int flags, const char *stateDir,
+                      const siplQemuCaps *caps, time_t now,
+                      GPtrArray *warnings, siplVirtEffect *effect,
+                      GError **error)
+{
+    g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(siplQemuCaps) probed = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *newxml = NULL;
+    g_autofree char *meta = NULL;
+    g_autofree char *oldmeta = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    bool live, config, active, isLocal, render;
+    guint i;
+
+    if (!siplVirtResolveFlags(dom, flags, &live, &config, &active, error))
+        return false;
+    isLocal = siplVirtConnectIsLocal(virDomainGetConnect(dom));
+    render = config && def && def->mode != SIPL_MODE_NORMAL;
+    if (!(base = siplVirtGetXML(dom, config, error)) ||
+        !siplVirtCaps(def, base, isLocal, &caps, &probed, error))
+        return false;
+    /* the XML validated is the XML defined; nothing is written yet */
+    if (!(newxml = siplSecureBootApply(base, def, caps, stateDir, now,
+                                       SIPL_SECUREBOOT_APPLY_NO_RENDER,
+                                       local, error)))
+        return false;
+    if (live && siplVirtGetMetadata(dom, VIR_DOMAIN_AFFECT_LIVE, &oldmeta, error) < 0)
+        return false;
+    if (virDomainGetUUIDString(dom, uuid) < 0) {
+        siplVirtSetError(error, SIPL_VIRT_ERROR_FAILED,
+                         _("cannot get the domain's UUID"));
+        return false;
+    }
+    if (def)
+        meta = siplSecureBootDefFormat(def, SIPL_SECUREBOOT_FORMAT_NO_NAMESPACE);
+
+    if (!siplVirtCommit(dom, live, config, base, newxml, meta, error))
+        return false;
+
+    /* After the define, so a refused define leaves the store alone; a
+     * failed render undoes the define. A remote host renders at start. */
+    if (render && isLocal) {
+        g_autoptr(GError) rerr = NULL;
+
+        if (!siplStoreRender(stateDir, uuid, def,
+                             active ? SIPL_STORE_RENDER_KEEP_PREVIOUS : 0,
+                             &rerr)) {
+            if (!g_error_matches(rerr, SIPL_STORE_ERROR, SIPL_STORE_ERROR_SWITCHED)) {
+                g_propagate_error(error, g_steal_pointer(&rerr));
+                siplVirtUndo(dom, live, config, base, oldmeta, error);
+                return false;
+            }
+            /* QEMU already reads the new store: keep the change */
+            g_ptr_array_add(local, g_strdup(rerr->message));
+        }
+    } else if (render) {
+        char *uri = virConnectGetURI(virDomainGetConnect(dom));
+
+        g_ptr_array_add(local,
+                        g_strdup_printf(_("the connection '%1$s' is not local: the certificate store is not rendered here; the domain's host renders it from the metadata when the domain starts"),
+                                        uri ? uri : "?"));
+        free(uri);
+    }
+
+    for (i = 0; warnings && i < local->len; i++)
+        g_ptr_array_add(warnings, g_strdup(local->pdata[i]));
+    if (effect)
+        *effect = siplVirtEffectOf(config, active);
+    return true;
 }
 
 char *
-siplVirtPowerCycleNotice(virDomainPtr dom)
+siplVirtEffectNotice(virDomainPtr dom, siplVirtEffect effect)
 {
     const char *name = virDomainGetName(dom);
 
-    /* spec/05 §8.5: QEMU reads the store once, at its first IPL reset. */
-    return g_strdup_printf(_("Domain '%1$s' is running: the change takes effect after it is shut down and started again (a guest reboot is not enough)."),
-                           name ? name : "?");
+    if (!name)
+        name = "?";
+    switch (effect) {
+    case SIPL_VIRT_EFFECT_POWER_CYCLE:
+        /* spec/05 §8.5: QEMU reads the store once, at its first IPL reset. */
+        return g_strdup_printf(_("Domain '%1$s' is running: the change takes effect after it is shut down and started again (a guest reboot is not enough)."),
+                               name);
+    case SIPL_VIRT_EFFECT_LIVE_ONLY:
+        return g_strdup_printf(_("Domain '%1$s' is running: only its running definition changed, and that is lost when the domain stops (QEMU never reads it); use --config to keep the change."),
+                               name);
+    case SIPL_VIRT_EFFECT_NEXT_START:
+    default:
+        return NULL;
+    }
 }

@@ -6,8 +6,12 @@
  * test:///, qemu:///session, qemu:///system and remote URIs.  The QEMU
  * arguments reach the persistent definition by defining the transformed
  * domain XML.  Neither a live nor a config change reaches a running QEMU:
- * it reads the store at its first IPL, so changes take effect at the next
- * power cycle (spec/05 §8.5).
+ * it reads the store at its first IPL, so a config change takes effect at
+ * the next power cycle and a live-only one never (spec/05 §8.5).
+ *
+ * siplVirtSecureBootSet() is the one safe path from a change to libvirt
+ * (validate, define, render, undo); siplVirtApply() is its define step
+ * alone, for tests of the transform against a real driver.
  */
 #ifndef SIPL_VIRT_GLUE_H
 #define SIPL_VIRT_GLUE_H
@@ -15,7 +19,9 @@
 #include <glib.h>
 #include <libvirt/libvirt.h>
 #include <stdbool.h>
+#include <time.h>
 
+#include "qemu_caps.h"
 #include "secureboot_conf.h"
 
 #define SIPL_VIRT_ERROR (siplVirtErrorQuark())
@@ -27,6 +33,15 @@ typedef enum {
     SIPL_VIRT_ERROR_FLAGS,      /* --current combined with --live/--config */
     SIPL_VIRT_ERROR_FAILED,     /* libvirt refused; the message is libvirt's */
 } siplVirtError;
+
+/* When a change reaches the guest (spec/05 §8.5). */
+typedef enum {
+    SIPL_VIRT_EFFECT_NEXT_START,    /* shut off: at its next start */
+    SIPL_VIRT_EFFECT_POWER_CYCLE,   /* running, persistent definition
+                                     * changed: after a full stop and start */
+    SIPL_VIRT_EFFECT_LIVE_ONLY,     /* running, only the live definition
+                                     * changed: never; lost at the stop */
+} siplVirtEffect;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree)
@@ -124,9 +139,11 @@ int siplVirtGetSecureBoot(virDomainPtr dom, unsigned int flags,
  *   and QEMU arguments
  * @flags: VIR_DOMAIN_AFFECT_CURRENT, _LIVE and/or _CONFIG
  * @store_path: the certificate directory QEMU is given (boot-certs.0.path)
- * @power_cycle: (out) (nullable): set when the domain is running, i.e.
- *   the change takes effect only after a full stop and start
+ * @effect: (out) (nullable): when the change reaches the guest
  * @error: return location for an error
+ *
+ * The define step of siplVirtSecureBootSet() alone: no validation, no
+ * probe, no store. Tools use siplVirtSecureBootSet().
  *
  * AFFECT_CURRENT means live for a running domain, config otherwise, as
  * libvirt decides.  Config: the inactive XML is transformed (metadata and
@@ -140,15 +157,90 @@ int siplVirtGetSecureBoot(virDomainPtr dom, unsigned int flags,
  */
 bool siplVirtApply(virDomainPtr dom, const siplSecureBootDef *def,
                    unsigned int flags, const char *store_path,
-                   bool *power_cycle, GError **error);
+                   siplVirtEffect *effect, GError **error);
 
 /**
- * siplVirtPowerCycleNotice:
+ * siplVirtURIIsLocal:
+ * @uri: (nullable): a libvirt URI as virConnectGetURI() returns it
+ *
+ * Whether the hypervisor runs on this host: the URI names no host
+ * ("qemu:///system", "qemu+unix:///session?socket=...", "test:///...")
+ * or a loopback one ("localhost", "127.0.0.1", "::1"). Any other host is
+ * remote even when it resolves here, and so is a URI that does not
+ * parse. Decided on the URI, not on virConnectGetHostname() against
+ * g_get_host_name(): those differ on this very host (a fully qualified
+ * name against a short one) and agree across hosts (containers all
+ * called "localhost"). A UNIX socket forwarded from another host looks
+ * local: name the host in the URI instead.
+ *
+ * Returns: true when local.
+ */
+bool siplVirtURIIsLocal(const char *uri);
+
+/**
+ * siplVirtConnectIsLocal:
+ * @conn: a connection
+ *
+ * Returns: siplVirtURIIsLocal() of the connection's URI.
+ */
+bool siplVirtConnectIsLocal(virConnectPtr conn);
+
+/**
+ * siplVirtSecureBootSet:
  * @dom: a domain
+ * @def: (nullable): the new configuration; NULL removes sipl's metadata
+ *   and QEMU arguments
+ * @flags: VIR_DOMAIN_AFFECT_CURRENT, _LIVE and/or _CONFIG
+ * @stateDir: (nullable): the store's state directory, NULL for the default
+ * @caps: (nullable): the domain's QEMU; NULL probes the <emulator> of the
+ *   XML being changed when the connection is local
+ *   (siplVirtConnectIsLocal()) and @def is audit or secure; on a remote
+ *   connection the QEMU checks are skipped with a warning
+ * @now: the time certificate validity is checked against
+ * @warnings: (nullable): array of char * to append warnings to, only
+ *   when the change goes ahead
+ * @effect: (out) (nullable): when the change reaches the guest
+ *   (siplVirtEffectNotice())
+ * @error: return location for a SIPL_VIRT_ERROR, SIPL_SECUREBOOT_ERROR,
+ *   SIPL_DOMAIN_XML_ERROR or SIPL_STORE_ERROR
+ *
+ * The one path from a change to libvirt:
+ * 1. virsh's flag rules: --live on a shut-off domain and --config on a
+ *    transient one are refused;
+ * 2. the XML that changes (persistent for config, else live) is fetched,
+ *    its QEMU probed, @def validated, the XML transformed and the result
+ *    validated (siplSecureBootApply()): the XML checked is the XML
+ *    defined, and an unsupported QEMU (Debian 12's 7.2) is refused here,
+ *    not at the next start;
+ * 3. the result is defined (config) and the live metadata set (live);
+ * 4. on a local connection, in audit and secure mode with config, the
+ *    store is rendered (keeping the previous generation while the domain
+ *    runs). Normal mode and removal render nothing and leave an old
+ *    store to siplStorePrune()/siplStoreRemove(). A remote host renders
+ *    the store itself when the domain starts (a warning says so).
+ *
+ * A failure in 3 or 4 undoes 3 (the previous XML re-defined, the previous
+ * live metadata set again), so false means the domain XML and the store
+ * are as they were; if undoing fails too the message says so. A store
+ * failure after its switch (SIPL_STORE_ERROR_SWITCHED) becomes a warning:
+ * QEMU already reads the new store, which the new XML names.
+ *
+ * Returns: true, or false with @error set.
+ */
+bool siplVirtSecureBootSet(virDomainPtr dom, const siplSecureBootDef *def,
+                           unsigned int flags, const char *stateDir,
+                           const siplQemuCaps *caps, time_t now,
+                           GPtrArray *warnings, siplVirtEffect *effect,
+                           GError **error);
+
+/**
+ * siplVirtEffectNotice:
+ * @dom: a domain
+ * @effect: what siplVirtSecureBootSet() or siplVirtApply() reported
  *
  * Returns: the sentence tools print after changing a running domain
- * (caller frees).
+ * (caller frees), or NULL when there is nothing to say (shut off).
  */
-char *siplVirtPowerCycleNotice(virDomainPtr dom);
+char *siplVirtEffectNotice(virDomainPtr dom, siplVirtEffect effect);
 
 #endif /* SIPL_VIRT_GLUE_H */

@@ -35,6 +35,7 @@ typedef enum {
     MUT_NO_DIGSIG,          /* store cert: KeyUsage keyCertSign only */
     MUT_NO_KU,              /* store cert: no KeyUsage at all (passes) */
     MUT_ABSENT,             /* signer not in the store */
+    MUT_PSS_SPKI,           /* store cert: same key in an RSASSA-PSS SPKI */
 } Mutation;
 
 typedef struct SvCase {
@@ -238,6 +239,27 @@ static const SvCase cases[] = {
  * 0x2222 at index 40 of 64). A signature naming the second still verifies
  * with the first, and upstream reports the lower index.
  */
+/* Re-issue @cert with its RSA key in an RSASSA-PSS SPKI (RFC 4055): the
+ * same key parameters in other SPKI bytes (07 D10 (b)). */
+static void
+pss_spki(CertGenCert *cert)
+{
+    gnutls_x509_spki_t spki;
+    gnutls_datum_t pem = { NULL, 0 };
+
+    g_assert_cmpint(gnutls_x509_spki_init(&spki), ==, 0);
+    gnutls_x509_spki_set_rsa_pss_params(spki, GNUTLS_DIG_SHA256, 32);
+    g_assert_cmpint(gnutls_x509_crt_set_spki(cert->crt, spki, 0), ==, 0);
+    gnutls_x509_spki_deinit(spki);
+    g_assert_cmpint(gnutls_x509_crt_sign2(cert->crt, cert->crt, cert->key,
+                                          GNUTLS_DIG_SHA256, 0), ==, 0);
+    g_assert_cmpint(gnutls_x509_crt_export2(cert->crt, GNUTLS_X509_FMT_PEM,
+                                            &pem), ==, 0);
+    g_free(cert->pem);
+    cert->pem = g_strndup((const char *)pem.data, pem.size);
+    gnutls_free(pem.data);
+}
+
 typedef struct SameKeyCase {
     const char *path;
     bool keyid;
@@ -271,6 +293,9 @@ test_same_key(gconstpointer opaque)
         lower = fixture_cert(CERTGEN_RSA2048, 0x1111, 0, 0, 0, false);
         break;
     }
+    if (c->lower == MUT_PSS_SPKI) {
+        pss_spki(lower);
+    }
     named = fixture_cert(CERTGEN_RSA2048, 0x2222, 0, 0, 0, false);
     for (i = 0; i < STORE_MAX; i++) {
         certs[i] = fixture_filler(i);
@@ -297,6 +322,12 @@ static const SameKeyCase same_key_cases[] = {
     { "/sigverify/same-key/identifier-mismatch", false, MUT_NONE, true, 5 },
     { "/sigverify/same-key/identifier-mismatch-expired", false, MUT_EXPIRED,
       true, -1 },
+    /* GnuTLS refuses a PKCS#1 v1.5 signature under a PSS-only SPKI */
+    { "/sigverify/same-key/lower-pss-spki", false, MUT_PSS_SPKI, false, 40 },
+    { "/sigverify/same-key/lower-pss-spki-keyid", true, MUT_PSS_SPKI, false,
+      40 },
+    { "/sigverify/same-key/identifier-mismatch-pss-spki", false,
+      MUT_PSS_SPKI, true, -1 },
 };
 
 /*

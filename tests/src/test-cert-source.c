@@ -6,6 +6,7 @@
  */
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +16,7 @@
 
 typedef struct {
     char *dir;
-    CertGenCert *c[3];
+    CertGenCert *c[4];
 } Fixture;
 
 static void
@@ -276,6 +277,184 @@ test_dir_bad(Fixture *f, gconstpointer data)
     g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
 }
 
+/* Every name valid, at most 61 bytes (QEMU's 64 minus "NN-"), unique. */
+static void
+assert_names_unique(GPtrArray *certs)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < certs->len; i++) {
+        siplSecureBootCertDef *c = g_ptr_array_index(certs, i);
+
+        g_test_message("name %u: %s", i, c->name);
+        g_assert_true(siplSecureBootCertNameIsValid(c->name));
+        g_assert_cmpuint(strlen(c->name), <=, 61);
+        g_assert_false(g_hash_table_contains(seen, c->name));
+        g_hash_table_add(seen, c->name);
+    }
+}
+
+/*
+ * Two 67-byte file names differing near the end: cut to the name limit
+ * they collide, and numbering them used to cut "-2" off again, forever.
+ * alarm() turns the old hang into a failure.
+ */
+static void
+test_dir_long_names(Fixture *f, gconstpointer data)
+{
+    g_autofree char *d = path_in(f->dir, "long");
+    g_autofree char *stem = g_strnfill(59, 'l');
+    g_autofree char *n1 = g_strdup_printf("%s-one.pem", stem);
+    g_autofree char *n2 = g_strdup_printf("%s-two.pem", stem);
+    g_autofree char *p1 = path_in(d, n1);
+    g_autofree char *p2 = path_in(d, n2);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    g_assert_cmpuint(strlen(n1), ==, 67);
+    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
+    certgen_write_pem(f->c[0], p1);
+    certgen_write_pem(f->c[1], p2);
+    alarm(10);
+    certs = siplCertSourceLoadDirectory(d, &error);
+    alarm(0);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 2);
+    assert_names_unique(certs);
+}
+
+/* Three and four files whose names all come out as one 59-byte stem. */
+static void
+test_dir_many_duplicates(Fixture *f, gconstpointer data)
+{
+    static const char *const exts[] = { ".crt", ".der", ".pem", ".cer" };
+    g_autofree char *d = path_in(f->dir, "dups");
+    g_autofree char *stem = g_strnfill(59, 'd');
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(exts); i++) {
+        g_autofree char *name = g_strconcat(stem, exts[i], NULL);
+        g_autofree char *path = path_in(d, name);
+
+        certgen_write_pem(f->c[i], path);
+    }
+    alarm(10);
+    certs = siplCertSourceLoadDirectory(d, &error);
+    alarm(0);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 4);
+    assert_names_unique(certs);
+    /* numbered within the limit, the stem cut to make room */
+    g_assert_true(g_str_has_suffix(((siplSecureBootCertDef *)certs->pdata[3])->name,
+                                   "-4.pem"));
+}
+
+/*
+ * 66 files that all come out as "x.pem" ("x", "-x.crt", "_x.der", ...):
+ * "x.pem", then "x-2.pem" to "x-65.pem", and after 64 numbers the last one
+ * is named by its fingerprint instead of trying on.
+ */
+static void
+test_dir_numbering_bounded(Fixture *f, gconstpointer data)
+{
+    static const char *const prefixes[] = {
+        "", "-", "_", "+", "@", "=", "~", ",", "%", "!", "--", "-_", "_-",
+        "__", "++", "@@", "==",
+    };
+    static const char *const exts[] = { ".pem", ".crt", ".der", ".cer" };
+    g_autofree char *d = path_in(f->dir, "same");
+    g_autoptr(GPtrArray) gen = g_ptr_array_new_with_free_func((GDestroyNotify)certgen_free);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+    guint byFingerprint = 0;
+
+    (void)data;
+    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
+    for (guint i = 0; i < 66; i++) {
+        g_autofree char *cn = g_strdup_printf("numbering %u", i);
+        CertGenSpec spec = { .key_type = CERTGEN_P256, .cn = cn };
+        g_autofree char *name = g_strdup_printf("%sx%s", prefixes[i / 4],
+                                                exts[i % 4]);
+        g_autofree char *path = path_in(d, name);
+        CertGenCert *c = certgen_new(&spec);
+
+        certgen_write_pem(c, path);
+        g_ptr_array_add(gen, c);
+    }
+    alarm(20);
+    certs = siplCertSourceLoadDirectory(d, &error);
+    alarm(0);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 66);
+    assert_names_unique(certs);
+    for (guint i = 0; i < certs->len; i++) {
+        siplSecureBootCertDef *c = g_ptr_array_index(certs, i);
+        g_autofree char *want = g_strdup_printf("cert-%.52s.pem", c->fingerprint);
+
+        if (g_str_equal(c->name, want))
+            byFingerprint++;
+    }
+    g_assert_cmpuint(byFingerprint, ==, 1);
+}
+
+/* A bundle with a long file name: "-N" must survive the cut. */
+static void
+test_file_bundle_long_name(Fixture *f, gconstpointer data)
+{
+    g_autofree char *stem = g_strnfill(70, 'b');
+    g_autofree char *name = g_strconcat(stem, ".pem", NULL);
+    g_autofree char *path = path_in(f->dir, name);
+    g_autofree char *body = g_strconcat(f->c[0]->pem, f->c[1]->pem,
+                                        f->c[2]->pem, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+
+    (void)data;
+    write_file(path, body, -1);
+    certs = siplCertSourceLoadFile(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 3);
+    assert_names_unique(certs);
+    for (guint i = 0; i < certs->len; i++) {
+        g_autofree char *suffix = g_strdup_printf("-%u.pem", i + 1);
+        g_assert_true(g_str_has_suffix(((siplSecureBootCertDef *)certs->pdata[i])->name,
+                                       suffix));
+    }
+}
+
+/*
+ * The 16 MiB limit is checked before reading: an 8 GiB sparse file is
+ * refused as too large, where reading it first failed to allocate (or
+ * read 8 GiB of zeros).
+ */
+static void
+test_file_huge(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = path_in(f->dir, "huge.pem");
+    g_autofree char *want = g_strdup_printf("'%s' is too large to be a certificate file", path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) certs = NULL;
+    int fd;
+
+    (void)data;
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    g_assert_cmpint(fd, >=, 0);
+    if (ftruncate(fd, (off_t)8 << 30) < 0) {
+        close(fd);
+        g_test_skip("the file system has no sparse 8 GiB files");
+        return;
+    }
+    close(fd);
+    certs = siplCertSourceLoadFile(path, &error);
+    g_assert_null(certs);
+    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+    g_assert_cmpstr(error->message, ==, want);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -291,6 +470,11 @@ main(int argc, char **argv)
     ADD("/cert-source/dir/sorted", test_dir);
     ADD("/cert-source/dir/unique-names", test_dir_names_unique);
     ADD("/cert-source/dir/bad", test_dir_bad);
+    ADD("/cert-source/dir/long-names", test_dir_long_names);
+    ADD("/cert-source/dir/many-duplicates", test_dir_many_duplicates);
+    ADD("/cert-source/dir/numbering-bounded", test_dir_numbering_bounded);
+    ADD("/cert-source/file/bundle-long-name", test_file_bundle_long_name);
+    ADD("/cert-source/file/huge", test_file_huge);
 #undef ADD
 
     return g_test_run();

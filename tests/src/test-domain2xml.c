@@ -133,6 +133,83 @@ testReplaceConfig(void)
 }
 
 
+/* White space that XML_PARSE_NOBLANKS keeps (an element's only content,
+ * or after text) next to what Apply inserts: the output must still be a
+ * fixed point, with and without a configuration (fuzz-domainxml repros). */
+static void
+testIdempotentBlanks(void)
+{
+    static const char *const inputs[] = {
+        /* metadata holding only white space */
+        "<domain><metadata>\n  </metadata></domain>",
+        /* the same, with text (mixed content) directly in <domain> */
+        "<domain type='kvm'>\n"
+        "  <name>g</name>\n"
+        "  <uuid>c7a5fdbd-cdaf-9455-926a-d65c16db1809</uuid>\n"
+        "  <metadata>\n"
+        "    </metadata>\n"
+        "  <memory unit='KiB'>1048576</memory>\n"
+        "  <os>\n"
+        "    <type arch='s390x' machine='s390-ccw-virtio-11.*'>hvm</type>\n"
+        "  </os>evices>\n"
+        "</domain>\n",
+        /* a <qemu:commandline> holding only white space */
+        "<domain xmlns:qemu='" SIPL_QEMU_NAMESPACE "'><name>g</name>\n"
+        "  <qemu:commandline>\n  </qemu:commandline>\n</domain>\n",
+    };
+    g_autoptr(siplSecureBootDef) def = siplSecureBootDefNew(SIPL_MODE_SECURE);
+    g_autoptr(GError) err = NULL;
+    const char *pem = siplTestCertPem("a");
+    guint i;
+
+    g_ptr_array_add(def->certs,
+                    siplSecureBootCertDefNew(pem, strlen(pem), "a.pem",
+                                             SIPL_CERT_STATE_ACTIVE,
+                                             SIPL_CERT_SOURCE_NONE, NULL, &err));
+    g_assert_no_error(err);
+    for (i = 0; i < G_N_ELEMENTS(inputs); i++) {
+        g_autofree char *out = siplDomainXMLApply(inputs[i], def, "/run/x/certs", &err);
+        g_autofree char *again = NULL;
+        g_autofree char *removed = NULL;
+        g_autofree char *removedAgain = NULL;
+
+        g_assert_no_error(err);
+        again = siplDomainXMLApply(out, def, "/run/x/certs", &err);
+        g_assert_no_error(err);
+        g_assert_cmpstr(again, ==, out);
+        /* what Apply inserted is indented, not glued to kept white space */
+        g_assert_null(strstr(out, "\n    \n"));
+
+        removed = siplDomainXMLApply(out, NULL, NULL, &err);
+        g_assert_no_error(err);
+        removedAgain = siplDomainXMLApply(removed, NULL, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_cmpstr(removedAgain, ==, removed);
+    }
+
+    /* the first one, exactly */
+    {
+        g_autofree char *out = siplDomainXMLApply(inputs[0], def, "/run/x/certs", &err);
+        g_autofree char *abstract = siplTestAbstract(out);
+
+        g_assert_no_error(err);
+        g_assert_cmpstr(abstract, ==,
+                        "<domain xmlns:qemu=\"" SIPL_QEMU_NAMESPACE "\">\n"
+                        "  <metadata>\n"
+                        "    <sipl:secureBoot xmlns:sipl=\"" SIPL_SECUREBOOT_NAMESPACE "\" mode=\"secure\">\n"
+                        "      <sipl:cert name=\"a.pem\" state=\"active\" fingerprint=\"@FP:a@\">\n"
+                        "@PEM:a@  </sipl:cert>\n"
+                        "    </sipl:secureBoot>\n"
+                        "  </metadata>\n"
+                        "  <qemu:commandline>\n"
+                        "    <qemu:arg value=\"-machine\"/>\n"
+                        "    <qemu:arg value=\"secure-boot=on,boot-certs.0.path=/run/x/certs\"/>\n"
+                        "  </qemu:commandline>\n"
+                        "</domain>\n");
+    }
+}
+
+
 static void
 siplTestQuietLibvirt(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
 {
@@ -202,6 +279,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/domain2xml/machine-arg", testMachineArg);
     g_test_add_func("/domain2xml/replace-config", testReplaceConfig);
+    g_test_add_func("/domain2xml/idempotent-blanks", testIdempotentBlanks);
     g_test_add_func("/domain2xml/libvirt-round-trip", testLibvirtRoundTrip);
     siplTestAddUnusedDataCheck("domain2xml", DATADIR);
     return g_test_run();

@@ -8,12 +8,15 @@
 #include <gnutls/gnutls.h>
 #include <p11-kit/pin.h>
 #include <pty.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "pin.h"
+#include "pkcs11_uri.h"
 
 #define USER_PIN "1234"
 
@@ -182,6 +185,210 @@ test_pin_prompt(void)
     close(master);
 }
 
+/* ---- PINs stay out of messages and prompts (spec/06 §5.2, §8.3) ---- */
+
+#define SECRET "S3cr3tPIN"
+
+static void
+test_uri_redact(void)
+{
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        { "pkcs11:token=demo?pin-value=" SECRET, "pkcs11:token=demo" },
+        { "pkcs11:token=demo;object=a;type=cert?pin-source=/run/" SECRET
+          "&module-path=/tmp/evil.so", "pkcs11:token=demo;object=a;type=cert" },
+        /* p11-kit takes pin-value in the path too (spec/06 §4.3) */
+        { "pkcs11:token=demo;pin-value=" SECRET ";id=%zz", "pkcs11:token=demo;id=%zz" },
+        { "pkcs11:PIN-VALUE=" SECRET ";token=demo", "pkcs11:token=demo" },
+        /* what is left of a value with ';' or '&' in it */
+        { "pkcs11:token=demo;pin-value=S3;cr3tPIN", "pkcs11:token=demo" },
+        { "pkcs11:token=demo?pin-value=S3&cr3tPIN", "pkcs11:token=demo" },
+        /* kept as written: the unrecognised attribute a message is about */
+        { "pkcs11:token=demo;x-vendor=1;type=certificate",
+          "pkcs11:token=demo;x-vendor=1;type=certificate" },
+        { "pkcs11:token=My%20Token", "pkcs11:token=My%20Token" },
+        /* not PKCS#11: only the query goes */
+        { "file:///etc/ssl/cert.pem?pin-value=" SECRET, "file:///etc/ssl/cert.pem" },
+        { "pkcs11:", "pkcs11:" },
+        { "", "" },
+    };
+    g_autofree char *null = siplPkcs11UriRedact(NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *out = siplPkcs11UriRedact(cases[i].in);
+
+        g_test_message("%s", cases[i].in);
+        g_assert_cmpstr(out, ==, cases[i].out);
+    }
+    g_assert_cmpstr(null, ==, "");
+}
+
+static void
+test_pin_no_secret_in_messages(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null(siplPinGet(NULL, "pkcs11:token=demo?pin-value=" SECRET,
+                             false, &error));
+    g_assert_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_SOURCE);
+    g_assert_cmpstr(error->message, ==,
+                    "a PIN is needed for 'pkcs11:token=demo'; give a PIN source (file:/path or env:VAR)");
+}
+
+/* PIN files: 0400/0600 only; group access is refused too (spec/06 §5.2). */
+static void
+test_pin_file_modes(void)
+{
+    static const struct {
+        unsigned int mode;
+        bool ok;
+    } cases[] = {
+        { 0400, true }, { 0600, true }, { 0640, false }, { 0440, false },
+        { 0620, false }, { 0604, false },
+    };
+    g_autofree char *path = g_build_filename(dir, "mode.pin", NULL);
+
+    g_assert_true(g_file_set_contents(path, USER_PIN, -1, NULL));
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(siplPin) pin = NULL;
+
+        g_assert_cmpint(g_chmod(path, cases[i].mode), ==, 0);
+        pin = siplPinFromSource(path, &error);
+        g_test_message("mode %04o", cases[i].mode);
+        if (cases[i].ok) {
+            g_assert_no_error(error);
+            g_assert_cmpstr(pin, ==, USER_PIN);
+        } else {
+            g_autofree char *want = g_strdup_printf(
+                "PIN file '%s' is accessible by its group or other users (mode %04o); make it 0400 or 0600",
+                path, cases[i].mode);
+            g_assert_null(pin);
+            g_assert_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_INSECURE);
+            g_assert_cmpstr(error->message, ==, want);
+        }
+    }
+    g_assert_cmpint(g_chmod(path, 0600), ==, 0);
+}
+
+/* Too long is refused, never cut to a wrong PIN that costs a retry. */
+static void
+test_pin_too_long(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *longest = g_strnfill(1024, '7');
+    g_autofree char *over = g_strnfill(1025, '7');
+    g_autoptr(siplPin) ok = NULL;
+
+    g_setenv("SIPL_TEST_LONG_PIN", longest, TRUE);
+    ok = siplPinFromSource("env:SIPL_TEST_LONG_PIN", &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(ok, ==, longest);
+    g_setenv("SIPL_TEST_LONG_PIN", over, TRUE);
+    g_assert_null(siplPinFromSource("env:SIPL_TEST_LONG_PIN", &error));
+    g_assert_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ);
+    g_assert_cmpstr(error->message, ==,
+                    "the PIN from 'env:SIPL_TEST_LONG_PIN' is longer than 1024 bytes");
+    g_unsetenv("SIPL_TEST_LONG_PIN");
+}
+
+/*
+ * A child prompting on a fresh pseudo-terminal.  @uri NULL: siplPinPrompt
+ * for "token 'demo'"; else siplPinGet() for @uri.  The parent reads until
+ * the prompt has appeared and returns it, the slave still open so the
+ * terminal's settings can be checked after the child is gone.
+ */
+static pid_t
+prompt_child(const char *uri, int *master, int *slave, GString *seen)
+{
+    char buf[256];
+    pid_t pid;
+
+    g_assert_cmpint(openpty(master, slave, NULL, NULL, NULL), ==, 0);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(siplPin) pin = NULL;
+
+        close(*master);
+        if (setsid() < 0 || ioctl(*slave, TIOCSCTTY, 0) < 0)
+            _exit(2);
+        pin = uri ? siplPinGet(NULL, uri, true, &error)
+                  : siplPinPrompt("token 'demo'", &error);
+        if (!pin && error && g_str_has_suffix(error->message, "longer than 1024 bytes"))
+            _exit(3);
+        _exit(pin && strcmp(pin, "42 42") == 0 ? 0 : 1);
+    }
+    while (!strstr(seen->str, "PIN for ")  || !g_str_has_suffix(seen->str, ": ")) {
+        ssize_t n = read(*master, buf, sizeof(buf));
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(seen, buf, n);
+    }
+    return pid;
+}
+
+static void
+test_pin_prompt_redacted(void)
+{
+    g_autoptr(GString) seen = g_string_new(NULL);
+    int master = -1, slave = -1, status = -1;
+    pid_t pid = prompt_child("pkcs11:token=demo?pin-value=" SECRET, &master,
+                             &slave, seen);
+
+    g_assert_nonnull(strstr(seen->str, "PIN for pkcs11:token=demo: "));
+    g_assert_null(strstr(seen->str, SECRET));
+    g_assert_cmpint(write(master, "42 42\n", 6), ==, 6);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(slave);
+    close(master);
+}
+
+/* Ctrl-C at the prompt: the terminal gets its echo back. */
+static void
+test_pin_prompt_signal(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++) {
+        g_autoptr(GString) seen = g_string_new(NULL);
+        int master = -1, slave = -1, status = -1;
+        pid_t pid = prompt_child(NULL, &master, &slave, seen);
+        struct termios t;
+
+        g_assert_cmpint(kill(pid, sigs[i]), ==, 0);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFSIGNALED(status));
+        g_assert_cmpint(WTERMSIG(status), ==, sigs[i]);
+        g_assert_cmpint(tcgetattr(slave, &t), ==, 0);
+        g_assert_true(t.c_lflag & ECHO);
+        close(slave);
+        close(master);
+    }
+}
+
+/* A line longer than 1024 bytes is refused, not cut. */
+static void
+test_pin_prompt_too_long(void)
+{
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autofree char *line = g_strnfill(1100, '9');
+    int master = -1, slave = -1, status = -1;
+    pid_t pid = prompt_child(NULL, &master, &slave, seen);
+
+    line[1099] = '\n';
+    g_assert_cmpint(write(master, line, 1100), ==, 1100);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 3);
+    close(slave);
+    close(master);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -199,6 +406,13 @@ main(int argc, char **argv)
     g_test_add_func("/pin/no-tty", test_pin_no_tty);
     g_test_add_func("/pin/prompt", test_pin_prompt);
     g_test_add_func("/pin/callbacks", test_pin_callbacks);
+    g_test_add_func("/pin/uri-redact", test_uri_redact);
+    g_test_add_func("/pin/no-secret-in-messages", test_pin_no_secret_in_messages);
+    g_test_add_func("/pin/file-modes", test_pin_file_modes);
+    g_test_add_func("/pin/too-long", test_pin_too_long);
+    g_test_add_func("/pin/prompt-redacted", test_pin_prompt_redacted);
+    g_test_add_func("/pin/prompt-signal", test_pin_prompt_signal);
+    g_test_add_func("/pin/prompt-too-long", test_pin_prompt_too_long);
     ret = g_test_run();
 
     {

@@ -461,6 +461,225 @@ test_delete_by_id_with_pin(void)
     g_assert_cmpuint(softhsm_fixture_count(fx, "private"), ==, keys0);
 }
 
+/* ---- PINs never reach a message (spec/06 §5.2, §8.3) ---- */
+
+#define SECRET "S3cr3tPIN"
+#define PIN_VALUE "?pin-value=" SECRET
+#define PIN_SOURCE "?pin-source=/run/" SECRET
+
+/* Also no module path, which a message has no business showing. */
+#define ASSERT_NO_SECRET(err) \
+    do { \
+        g_assert_nonnull(err); \
+        g_test_message("%s", (err)->message); \
+        g_assert_null(strstr((err)->message, SECRET)); \
+        g_assert_null(strstr((err)->message, "evil.so")); \
+    } while (0)
+
+static void
+test_uri_no_secret_in_messages(void)
+{
+    static const struct {
+        const char *uri;
+        unsigned int flags;
+    } checks[] = {
+        { "pkcs11:token=demo;object=a;type=cert" PIN_VALUE, 0 },
+        { "pkcs11:token=demo;x-foo=1" PIN_VALUE, SIPL_PKCS11_URI_ALLOW_PIN_VALUE },
+        { "pkcs11:token=demo;pin-value=" SECRET ";id=%zz", 0 },
+        { "pkcs11:object=a;type=cert" PIN_VALUE, SIPL_PKCS11_URI_ALLOW_PIN_VALUE },
+        { "pkcs11:token=demo;slot-id=1" PIN_SOURCE, 0 },
+        { "pkcs11:token=demo;object=a" PIN_SOURCE "&module-path=/tmp/evil.so",
+          SIPL_PKCS11_URI_OBJECT },
+        { "pkcs11:token=demo;type=certificate" PIN_SOURCE, 0 },
+    };
+    g_autoptr(GBytes) der_a = der_of(pem_a);
+    g_autoptr(GBytes) der_new = der_of(pem_new);
+    g_autoptr(siplPin) pin = good_pin();
+    g_autofree char *before = softhsm_fixture_list(fx);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(checks); i++) {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_false(siplPkcs11UriCheck(checks[i].uri, checks[i].flags, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI);
+        ASSERT_NO_SECRET(error);
+    }
+    {
+        g_autoptr(GError) error = NULL;
+
+        /* the refusal of pin-value shows no URI at all */
+        g_assert_false(siplPkcs11UriCheck("pkcs11:token=demo" PIN_VALUE, 0, &error));
+        g_assert_cmpstr(error->message, ==,
+                        "a PKCS#11 URI must not carry the PIN ('pin-value'); use 'pin-source' or a PIN file");
+        g_clear_error(&error);
+        g_assert_null(siplPkcs11UriStrip("pkcs11:pin-value=" SECRET ";id=%zz", &error));
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+
+        /* listing: no token; one token, nothing matches */
+        g_assert_null(siplPkcs11ListCerts(p11, "pkcs11:token=nosuch" PIN_SOURCE, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_NO_TOKEN);
+        g_assert_cmpstr(error->message, ==,
+                        "no initialised PKCS#11 token matches 'pkcs11:token=nosuch'");
+        g_clear_error(&error);
+        g_assert_null(siplCertSourceLoad(TOKEN ";object=nosuch;type=cert" PIN_SOURCE,
+                                         p11, &error));
+        g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_EMPTY);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_null(siplCertSourceLoad(TOKEN PIN_VALUE, NULL, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_MODULE);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_null(siplCertSourceLoad(TOKEN PIN_VALUE, p11, &error));
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+
+        /* deleting: 0 or 2 matches, no token, not a certificate, wrong PIN */
+        g_assert_false(siplPkcs11DeleteCert(p11, TOKEN ";object=nosuch;type=cert" PIN_SOURCE,
+                                            NULL, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_NO_OBJECT);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_false(siplPkcs11DeleteCert(p11, TOKEN ";object=dup;type=cert" PIN_SOURCE,
+                                            NULL, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_AMBIGUOUS);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_false(siplPkcs11DeleteCert(p11, "pkcs11:token=nosuch;object=a;type=cert"
+                                            PIN_SOURCE, NULL, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_NO_TOKEN);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_false(siplPkcs11DeleteCert(p11, TOKEN ";object=signer-a;type=private"
+                                            PIN_SOURCE, NULL, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_URI);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_false(siplPkcs11DeleteCert(p11, TOKEN ";object=signer-b;type=cert"
+                                            PIN_SOURCE, "0000", &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_PIN);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+
+        /* importing: no PIN, wrong PIN, already there, no token */
+        g_assert_null(siplPkcs11ImportCert(p11, TOKEN PIN_SOURCE, der_new, "n",
+                                           NULL, NULL, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_PIN);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_null(siplPkcs11ImportCert(p11, TOKEN PIN_SOURCE, der_new, "n",
+                                           NULL, "0000", &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_PIN);
+        g_assert_cmpstr(error->message, ==,
+                        "wrong PIN for token '" TOKEN "' (tried once, not retried)");
+        g_clear_error(&error);
+        g_assert_null(siplPkcs11ImportCert(p11, TOKEN PIN_SOURCE, der_a, "a",
+                                           NULL, pin, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_EXISTS);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_null(siplPkcs11ImportCert(p11, "pkcs11:token=nosuch" PIN_SOURCE,
+                                           der_a, "a", NULL, pin, &error));
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_NO_TOKEN);
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+        g_assert_null(siplPkcs11ImportCert(p11, TOKEN PIN_VALUE, der_a, "a",
+                                           NULL, pin, &error));
+        ASSERT_NO_SECRET(error);
+        g_clear_error(&error);
+
+        /* the PIN lookup itself, without a source to use */
+        g_assert_null(siplPinGet(NULL, TOKEN PIN_VALUE, false, &error));
+        ASSERT_NO_SECRET(error);
+    }
+    ASSERT_TOKEN_UNCHANGED(before);
+}
+
+/*
+ * An unusable $XDG_RUNTIME_DIR (here a path under a file, which even root
+ * cannot create) puts the lock in a private <tmpdir>/sipl-<uid> instead of
+ * failing every PKCS#11 call.  In a subprocess: GLib reads the runtime
+ * directory once per process.
+ */
+static void
+test_lock_fallback(void)
+{
+    if (g_test_subprocess()) {
+        g_autoptr(GError) error = NULL;
+        /* not g_dir_make_tmp(): GLib would cache the TMPDIR set below */
+        g_autofree char *tmp = g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp",
+                                                "sipl-lock-XXXXXX", NULL);
+        g_autofree char *name = g_strdup_printf("sipl-%lu", (unsigned long)geteuid());
+        g_autofree char *dir = NULL;
+        g_autofree char *lock = NULL;
+        g_autoptr(siplPkcs11) none = NULL;
+        GStatBuf st;
+
+        g_assert_nonnull(g_mkdtemp(tmp));
+        g_setenv("XDG_RUNTIME_DIR", "/dev/null/nonexistent", TRUE);
+        g_setenv("TMPDIR", tmp, TRUE);
+        dir = g_build_filename(tmp, name, NULL);
+        lock = g_build_filename(dir, "pkcs11.lock", NULL);
+        /* the lock is taken before the module is looked at */
+        none = siplPkcs11Open("/nonexistent/libnone.so", &error);
+        g_assert_null(none);
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_MODULE);
+        g_assert_cmpint(g_stat(dir, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 0777, ==, 0700);
+        g_assert_true(g_file_test(lock, G_FILE_TEST_IS_REGULAR));
+        g_clear_error(&error);
+
+        /* a fallback directory others can enter is not used */
+        g_assert_cmpint(g_chmod(dir, 0755), ==, 0);
+        none = siplPkcs11Open("/nonexistent/libnone.so", &error);
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_FAILED);
+        g_assert_true(g_str_has_prefix(error->message, "cannot open the PKCS#11 lock"));
+        g_assert_cmpint(g_unlink(lock), ==, 0);
+        g_assert_cmpint(g_rmdir(dir), ==, 0);
+        g_assert_cmpint(g_rmdir(tmp), ==, 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+}
+
+/*
+ * Three objects with one 70-byte label: names are cut to the limit and
+ * then numbered, which used to cut "-2" off again and loop forever.
+ */
+static void
+test_source_long_labels(void)
+{
+    g_autofree char *label = g_strnfill(70, 'L');
+    g_autofree char *uri = g_strdup_printf(TOKEN ";object=%s;type=cert", label);
+    g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) certs = NULL;
+    g_autoptr(GError) error = NULL;
+
+    for (unsigned int i = 0; i < 3; i++) {
+        g_autofree char *cn = g_strdup_printf("long label %u", i);
+        g_autofree char *id = g_strdup_printf("%02x", 0x40 + i);
+        g_autofree char *pem = softhsm_fixture_issue_cert(fx, "dup", cn, 40 + i);
+
+        softhsm_fixture_write_cert(fx, pem, label, id);
+    }
+    alarm(20);
+    certs = siplCertSourceLoad(uri, p11, &error);
+    alarm(0);
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, 3);
+    for (guint i = 0; i < certs->len; i++) {
+        siplSecureBootCertDef *c = g_ptr_array_index(certs, i);
+
+        g_test_message("%s", c->name);
+        g_assert_true(siplSecureBootCertNameIsValid(c->name));
+        g_assert_cmpuint(strlen(c->name), <=, 61);
+        g_assert_false(g_hash_table_contains(names, c->name));
+        g_hash_table_add(names, c->name);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -512,6 +731,10 @@ main(int argc, char **argv)
     g_test_add_func("/pkcs11/delete/refused", test_delete_refused);
     g_test_add_func("/pkcs11/delete/wrong-pin", test_delete_wrong_pin);
     g_test_add_func("/pkcs11/delete/by-id", test_delete_by_id_with_pin);
+    g_test_add_func("/pkcs11/uri/no-secret-in-messages", test_uri_no_secret_in_messages);
+    g_test_add_func("/pkcs11/lock/fallback", test_lock_fallback);
+    /* last: it adds objects the counts above do not expect */
+    g_test_add_func("/pkcs11/source/long-labels", test_source_long_labels);
 
     ret = g_test_run();
     siplPkcs11Free(p11);

@@ -7,6 +7,7 @@
  * (constructed: no 11.2 binary is available here). The real binary is
  * probed too: it must be told apart as QEMU 7.2 without secure IPL.
  */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "qemu_caps.h"
@@ -116,6 +117,70 @@ testProbeFailures(void)
 }
 
 
+/* A fake emulator: a shell script in a temp dir, removed by the caller. */
+static char *
+writeScript(const char *dir, const char *name, const char *body)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *text = g_strconcat("#!/bin/sh\n", body, NULL);
+
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+    g_assert_cmpint(g_chmod(path, 0755), ==, 0);
+    return g_steal_pointer(&path);
+}
+
+
+/* A PIN given as env:VAR must not reach QEMU (spec/06 §5.2). */
+static void
+testProbeCleanEnvironment(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("sipl-qemucaps-XXXXXX", &err);
+    g_autofree char *help = g_test_build_filename(G_TEST_DIST, DATADIR,
+                                                  "qemu-11.2.help", NULL);
+    g_autofree char *body = g_strdup_printf(
+        "if [ -n \"$SIPL_TEST_SECRET_PIN\" ]; then echo leaked >&2; exit 1; fi\n"
+        "[ \"$LC_ALL\" = C ] || { echo \"no C locale\" >&2; exit 1; }\n"
+        "exec cat '%s'\n", help);
+    g_autofree char *qemu = NULL;
+    g_autoptr(siplQemuCaps) caps = NULL;
+
+    g_assert_no_error(err);
+    qemu = writeScript(dir, "qemu-env", body);
+    g_setenv("SIPL_TEST_SECRET_PIN", "S3cr3tPIN", TRUE);
+    caps = siplQemuCapsProbe(qemu, &err);
+    g_unsetenv("SIPL_TEST_SECRET_PIN");
+    g_assert_no_error(err);
+    g_assert_true(caps->secureBoot);
+    g_assert_true(caps->bootCerts);
+    g_assert_cmpint(g_unlink(qemu), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+
+/* A QEMU that hangs is stopped after 10 s with a clear error. */
+static void
+testProbeTimeout(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("sipl-qemucaps-XXXXXX", &err);
+    g_autofree char *qemu = NULL;
+    g_autofree char *want = NULL;
+    g_autoptr(siplQemuCaps) caps = NULL;
+
+    g_assert_no_error(err);
+    qemu = writeScript(dir, "qemu-hang", "exec sleep 600\n");
+    want = g_strdup_printf("QEMU '%s' did not list the properties of machine 's390-ccw-virtio' within 10 seconds and was stopped",
+                           qemu);
+    caps = siplQemuCapsProbe(qemu, &err);
+    g_assert_null(caps);
+    g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==, want);
+    g_assert_cmpint(g_unlink(qemu), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+
 static void
 testMachineVersion(void)
 {
@@ -143,6 +208,8 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/canned-garbage", testCannedGarbage);
     g_test_add_func("/qemucaps/real-debian-qemu", testRealDebianQemu);
     g_test_add_func("/qemucaps/probe-failures", testProbeFailures);
+    g_test_add_func("/qemucaps/probe-clean-environment", testProbeCleanEnvironment);
+    g_test_add_func("/qemucaps/probe-timeout", testProbeTimeout);
     g_test_add_func("/qemucaps/machine-version", testMachineVersion);
     siplTestAddUnusedDataCheck("qemucaps", DATADIR);
     return g_test_run();

@@ -289,6 +289,38 @@ testWarnings(ApplyFixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 
+/* Normal mode (and removal) transforms the XML but renders nothing: the
+ * store stays whole, never emptied, so a config still naming it cannot
+ * boot in QEMU's silent normal mode (07 K11); prune/undefine remove it. */
+static void
+testNormalKeepsStore(ApplyFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(siplSecureBootDef) normal = siplSecureBootDefNew(SIPL_MODE_NORMAL);
+    g_autofree char *before = siplTestSnapshot(f->dir);
+    g_autofree char *after = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *gone = NULL;
+    g_autoptr(GError) err = NULL;
+
+    out = siplSecureBootApply(f->domain, normal, f->caps, f->state,
+                              time(NULL), 0, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(out);
+    g_assert_null(strstr(out, "secure-boot="));
+    after = siplTestSnapshot(f->dir);
+    g_assert_cmpstr(after, ==, before);
+    g_assert_nonnull(strstr(after, "00-a.pem"));
+
+    gone = siplSecureBootApply(f->domain, NULL, f->caps, f->state,
+                               time(NULL), 0, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_null(strstr(gone, "secure-boot="));
+    g_free(after);
+    after = siplTestSnapshot(f->dir);
+    g_assert_cmpstr(after, ==, before);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -297,5 +329,7 @@ main(int argc, char **argv)
                fixtureTearDown);
     g_test_add("/apply/warnings", ApplyFixture, NULL, fixtureSetUp,
                testWarnings, fixtureTearDown);
+    g_test_add("/apply/normal-keeps-store", ApplyFixture, NULL, fixtureSetUp,
+               testNormalKeepsStore, fixtureTearDown);
     return g_test_run();
 }

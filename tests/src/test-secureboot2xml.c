@@ -285,7 +285,8 @@ testNames(void)
         g_assert_cmpstr(name, ==, cases[i].name);
         g_assert_true(siplSecureBootCertNameIsValid(name));
     }
-    g_assert_cmpuint(strlen(longName), ==, 64);
+    /* 64 bytes QEMU shows the guest, minus the store's "NN-" prefix */
+    g_assert_cmpuint(strlen(longName), ==, 61);
     g_assert_true(siplSecureBootCertNameIsValid(longName));
     g_assert_cmpstr(fromFp, ==, "cert-0123456789abcdef.pem");
 

@@ -4,7 +4,10 @@
  * Real files in a private temp dir; the crash test forks a writer that
  * SIGKILLs itself after step N of a render, for every N, and checks that
  * what QEMU would read is the old or the new store, complete, and that the
- * next render cleans up.
+ * next render cleans up. SIGKILL kills the process, not the kernel: the
+ * page cache survives, so a missing fsync (of a file, or of a directory
+ * before or after the switch) cannot be caught here; store_gen.c and
+ * siplStoreSwitch() keep them by construction, not by this test.
  */
 #include <errno.h>
 #include <signal.h>
@@ -202,14 +205,26 @@ testRerender(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_null(strstr(snap3, "certs.1"));
     g_assert_nonnull(strstr(snap3, "L certs -> certs.2\n"));
 
-    /* an empty configuration renders an empty generation */
+    /* An empty configuration is refused and the store left as it was
+     * (changed on purpose: it used to render an empty generation, which
+     * QEMU takes as normal mode without a word, 07 K11, while a config
+     * could still say secure-boot=on, 07 D9). Normal mode renders
+     * nothing; prune/undefine remove the store. */
     {
         g_autoptr(siplSecureBootDef) empty = siplSecureBootDefNew(SIPL_MODE_NORMAL);
         g_autofree char *vis = NULL;
+        g_autofree char *want = expectedStore(oldDef);
+        g_autofree char *snap4 = NULL;
 
-        g_assert_true(siplStoreRender(f->state, UUID, empty, 0, &err));
+        g_assert_false(siplStoreRender(f->state, UUID, empty, 0, &err));
+        g_assert_error(err, SIPL_STORE_ERROR, SIPL_STORE_ERROR_INVALID);
+        g_assert_cmpstr(err->message, ==,
+                        "a certificate store needs at least one certificate: QEMU would boot a guest with an empty one in normal mode");
+        g_clear_error(&err);
         vis = visibleStore(f->dir);
-        g_assert_cmpstr(vis, ==, "");
+        g_assert_cmpstr(vis, ==, want);
+        snap4 = siplTestSnapshot(f->dir);
+        g_assert_cmpstr(snap4, ==, snap3);
     }
 
     g_assert_true(siplStoreRemove(f->state, UUID, &err));
@@ -282,6 +297,66 @@ testRefused(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 
+static mode_t
+dirMode(const char *dir)
+{
+    struct stat st;
+
+    g_assert_cmpint(stat(dir, &st), ==, 0);
+    return st.st_mode & 07777;
+}
+
+
+/* A domain directory left 0700 (a writer killed between mkdir() and
+ * chmod() under umask 077) is 0755 again after the next render, also
+ * when that render has nothing to write. */
+static void
+testDirMode(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tags[] = { "a", NULL };
+    g_autoptr(siplSecureBootDef) def = makeDef(tags);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(g_mkdir_with_parents(f->state, 0755), ==, 0);
+    g_assert_cmpint(mkdir(f->dir, 0700), ==, 0);
+    g_assert_cmpint(chmod(f->dir, 0700), ==, 0);
+    g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(dirMode(f->dir), ==, 0755);
+
+    g_assert_cmpint(chmod(f->dir, 0700), ==, 0);
+    g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(dirMode(f->dir), ==, 0755);
+}
+
+
+/* A step after the switch fails (an old generation that cannot be
+ * removed): SIPL_STORE_ERROR_SWITCHED, and QEMU reads the new store, so
+ * callers know not to undo their change. */
+static void
+testLateFailure(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tagsOld[] = { "a", NULL };
+    static const char *const tagsNew[] = { "b", NULL };
+    g_autoptr(siplSecureBootDef) oldDef = makeDef(tagsOld);
+    g_autoptr(siplSecureBootDef) newDef = makeDef(tagsNew);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *sub = g_build_filename(f->dir, "certs.0", "sub", NULL);
+    g_autofree char *visible = NULL;
+    g_autofree char *expected = expectedStore(newDef);
+
+    g_assert_true(siplStoreRender(f->state, UUID, oldDef, 0, &err));
+    g_assert_cmpint(mkdir(sub, 0755), ==, 0);
+    g_assert_false(siplStoreRender(f->state, UUID, newDef, 0, &err));
+    g_assert_error(err, SIPL_STORE_ERROR, SIPL_STORE_ERROR_SWITCHED);
+    /* a whole message per operation (STYLE.md) */
+    g_assert_cmpstr(err->message, ==, "cannot remove file 'sub': Is a directory");
+    visible = visibleStore(f->dir);
+    g_assert_cmpstr(visible, ==, expected);
+}
+
+
 static void
 killAtStep(unsigned int step, void *opaque)
 {
@@ -300,6 +375,8 @@ crashRender(StoreFixture *f, const siplSecureBootDef *to, unsigned int n)
 
     g_assert_cmpint(pid, >=, 0);
     if (pid == 0) {
+        /* a kill right after mkdir() must not leave a 0700 directory */
+        umask(077);
         siplStoreSetTestHook(killAtStep, GUINT_TO_POINTER(n));
         _exit(siplStoreRender(f->state, UUID, to, 0, NULL) ? 0 : 1);
     }
@@ -350,6 +427,7 @@ crashTest(StoreFixture *f, const siplSecureBootDef *from,
         /* the next render recovers and leaves no debris */
         g_assert_true(siplStoreRender(f->state, UUID, to, 0, &err));
         g_assert_no_error(err);
+        g_assert_cmpint(dirMode(f->dir), ==, 0755);
         g_free(visible);
         visible = visibleStore(f->dir);
         g_assert_cmpstr(visible, ==, expectNew);
@@ -402,6 +480,10 @@ main(int argc, char **argv)
                testRerender, fixtureTearDown);
     g_test_add("/store/refused", StoreFixture, NULL, fixtureSetUp,
                testRefused, fixtureTearDown);
+    g_test_add("/store/dir-mode", StoreFixture, NULL, fixtureSetUp,
+               testDirMode, fixtureTearDown);
+    g_test_add("/store/late-failure", StoreFixture, NULL, fixtureSetUp,
+               testLateFailure, fixtureTearDown);
     g_test_add("/store/crash", StoreFixture, NULL, fixtureSetUp, testCrash,
                fixtureTearDown);
     g_test_add("/store/crash-first", StoreFixture, NULL, fixtureSetUp,

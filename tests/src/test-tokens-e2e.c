@@ -3,8 +3,9 @@
  *
  * The path a certificate takes into a guest, in library calls: a source
  * (file, directory, PKCS#11 URI on a real SoftHSM2 token) -> the domain's
- * <secureBoot> (libvirt test driver, s390x node file) -> validation -> the
- * rendered store -> the domain XML with its QEMU arguments.  For each bad
+ * <secureBoot> (libvirt test driver, s390x node file) ->
+ * siplVirtSecureBootSet(): validation, the domain XML with its QEMU
+ * arguments defined, then the rendered store.  For each bad
  * input (wrong PIN, missing module, missing token, a delete URI matching 0
  * or 2 objects, unreadable or non-certificate files) the test shows one
  * clear error and that the domain XML, the token and the store are
@@ -25,9 +26,9 @@
 #include "certgen.h"
 #include "pin.h"
 #include "pkcs11.h"
+#include "qemu_caps.h"
 #include "secureboot_conf.h"
 #include "softhsm-fixture.h"
-#include "store_render.h"
 #include "virt_glue.h"
 
 #define LABEL "sipl-e2e"
@@ -41,16 +42,25 @@ static char *node_uri;
 static char *pem_file;      /* a certificate file (token key, on the token) */
 static char *pem_new;       /* a certificate not on the token */
 
-/* What `secure-ipl-certs DOMAIN --add SOURCE --config` does. */
+/* The node file's domains name /usr/bin/qemu-system-s390x, Debian 12's
+ * QEMU 7.2 on the test host: canned probe results stand in for the QEMU
+ * 11.2 of a secure-IPL host, and for 7.2. */
+static const siplQemuCaps caps112 = {
+    (char *)"/usr/bin/qemu-system-s390x", (char *)"s390-ccw-virtio-11.2", true, true,
+};
+static const siplQemuCaps caps72 = {
+    (char *)"/usr/bin/qemu-system-s390x", (char *)"s390-ccw-virtio-7.2", false, false,
+};
+
+/* What `secure-ipl-certs DOMAIN --add SOURCE --config` does: load, then
+ * the library's one path to libvirt (validate, define, render, undo). */
 static bool
-add_certs(virDomainPtr dom, const char *source, siplPkcs11 *mod,
-          GError **error)
+add_certs_on(virDomainPtr dom, const char *source, siplPkcs11 *mod,
+             const siplQemuCaps *caps, GError **error)
 {
     g_autoptr(GPtrArray) certs = siplCertSourceLoad(source, mod, error);
     g_autoptr(siplSecureBootDef) cur = NULL;
     g_autoptr(siplSecureBootDef) def = NULL;
-    g_autofree char *path = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
 
     if (!certs ||
         siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &cur, error) < 0)
@@ -59,11 +69,15 @@ add_certs(virDomainPtr dom, const char *source, siplPkcs11 *mod,
     for (guint i = 0; i < certs->len; i++)
         g_ptr_array_add(def->certs,
                         siplSecureBootCertDefCopy(g_ptr_array_index(certs, i)));
-    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
-    return siplSecureBootDefValidate(def, time(NULL), NULL, error) &&
-           (path = siplStoreCertsPath(state, uuid, error)) &&
-           siplStoreRender(state, uuid, def, 0, error) &&
-           siplVirtApply(dom, def, VIR_DOMAIN_AFFECT_CONFIG, path, NULL, error);
+    return siplVirtSecureBootSet(dom, def, VIR_DOMAIN_AFFECT_CONFIG, state,
+                                 caps, time(NULL), NULL, NULL, error);
+}
+
+static bool
+add_certs(virDomainPtr dom, const char *source, siplPkcs11 *mod,
+          GError **error)
+{
+    return add_certs_on(dom, source, mod, &caps112, error);
 }
 
 static int
@@ -259,6 +273,22 @@ test_e2e(void)
         g_autofree char *uri = siplPkcs11ImportCert(p11, TOKEN, cert->der,
                                                     "new", NULL, pin, &error);
         g_assert_no_error(error);
+        {
+            /* ... but not on a QEMU without secure IPL: refused before
+             * the define, so the domain and the store are untouched (the
+             * token keeps the import, which is what the user asked for) */
+            g_autofree char *token = softhsm_fixture_list(fx);
+            Snapshot mid;
+
+            g_assert_false(add_certs_on(dom, uri, p11, &caps72, &error));
+            g_assert_error(error, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+            g_clear_error(&error);
+            mid.domxml = g_strdup(before.domxml);
+            mid.store = g_strdup(before.store);
+            mid.token = g_steal_pointer(&token);
+            snapshot_assert_same(&mid, dom);
+            snapshot_clear(&mid);
+        }
         g_assert_true(add_certs(dom, uri, p11, &error));
         g_assert_no_error(error);
     }

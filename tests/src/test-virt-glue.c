@@ -289,11 +289,13 @@ test_apply_config(void)
     g_autofree char *want = siplSecureBootDefFormat(def, 0);
     g_autofree char *got = NULL;
     g_autofree char *secure = NULL;
-    bool cycle = true;
+    siplVirtEffect effect = SIPL_VIRT_EFFECT_POWER_CYCLE;
 
-    g_assert_true(siplVirtApply(dom, def, 0, STORE, &cycle, &error));
+    g_assert_true(siplVirtApply(dom, def, 0, STORE, &effect, &error));
     g_assert_no_error(error);
-    g_assert_false(cycle);  /* shut off: effective at the next start */
+    /* shut off: effective at the next start, nothing to say */
+    g_assert_cmpint(effect, ==, SIPL_VIRT_EFFECT_NEXT_START);
+    g_assert_null(siplVirtEffectNotice(dom, effect));
     secure = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
     g_assert_nonnull(strstr(secure, "passwd='vnc-secret'"));
     g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &back, &error), ==, 1);
@@ -320,15 +322,15 @@ test_apply_live(void)
     g_autofree char *before = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
     g_autofree char *after = NULL;
     g_autofree char *notice = NULL;
-    bool cycle = false;
+    siplVirtEffect effect = SIPL_VIRT_EFFECT_NEXT_START;
 
     g_assert_true(siplVirtApply(run, def, VIR_DOMAIN_AFFECT_LIVE |
-                                VIR_DOMAIN_AFFECT_CONFIG, STORE, &cycle, &error));
+                                VIR_DOMAIN_AFFECT_CONFIG, STORE, &effect, &error));
     g_assert_no_error(error);
-    g_assert_true(cycle);
+    g_assert_cmpint(effect, ==, SIPL_VIRT_EFFECT_POWER_CYCLE);
     g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_LIVE, &live, &error), ==, 1);
     g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_CONFIG, &conf, &error), ==, 1);
-    notice = siplVirtPowerCycleNotice(run);
+    notice = siplVirtEffectNotice(run, effect);
     g_assert_cmpstr(notice, ==,
                     "Domain 's390-run' is running: the change takes effect after "
                     "it is shut down and started again (a guest reboot is not enough).");
@@ -339,6 +341,73 @@ test_apply_live(void)
     g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED);
     after = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
     g_assert_cmpstr(after, ==, before);
+}
+
+/* --current on a running persistent domain, and --live alone, change only
+ * the live definition: no "takes effect later" (it never does), but the
+ * warning that it is lost at the stop; the persistent XML is untouched. */
+static void
+test_apply_live_only(void)
+{
+    static const unsigned int flags[] = {
+        VIR_DOMAIN_AFFECT_CURRENT, VIR_DOMAIN_AFFECT_LIVE,
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(flags); i++) {
+        g_autoptr(virConnect) conn = open_node();
+        g_autoptr(virDomain) run = lookup(conn, "s390-run");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(siplSecureBootDef) def = make_def("signer");
+        g_autoptr(siplSecureBootDef) live = NULL;
+        g_autoptr(siplSecureBootDef) conf = NULL;
+        g_autofree char *before = dom_xml(run, VIR_DOMAIN_XML_INACTIVE);
+        g_autofree char *after = NULL;
+        g_autofree char *notice = NULL;
+        siplVirtEffect effect = SIPL_VIRT_EFFECT_POWER_CYCLE;
+
+        g_assert_true(siplVirtApply(run, def, flags[i], STORE, &effect, &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(effect, ==, SIPL_VIRT_EFFECT_LIVE_ONLY);
+        g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_LIVE, &live, &error), ==, 1);
+        g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_CONFIG, &conf, &error), ==, 0);
+        after = dom_xml(run, VIR_DOMAIN_XML_INACTIVE);
+        g_assert_cmpstr(after, ==, before);
+        notice = siplVirtEffectNotice(run, effect);
+        g_assert_cmpstr(notice, ==,
+                        "Domain 's390-run' is running: only its running definition "
+                        "changed, and that is lost when the domain stops (QEMU never "
+                        "reads it); use --config to keep the change.");
+    }
+}
+
+/* Local is decided on the URI alone (siplVirtURIIsLocal()). */
+static void
+test_uri_local(void)
+{
+    static const struct {
+        const char *uri;
+        bool local;
+    } cases[] = {
+        { "qemu:///system", true },
+        { "qemu:///session", true },
+        { "test:///default", true },
+        { "test:///abs/path/node.xml", true },
+        { "qemu+unix:///session?socket=/run/user/1000/libvirt/libvirt-sock", true },
+        { "qemu+ssh:///system", true },
+        { "qemu+tcp://localhost/system", true },
+        { "qemu+tls://127.0.0.1/system", true },
+        { "qemu+tls://[::1]/system", true },
+        { "qemu+ssh://root@s390host.example.com/system", false },
+        { "qemu+tls://10.0.0.7/system", false },
+        { "qemu+ssh://lpar2:2222/system?keyfile=/root/.ssh/id", false },
+        { "not a uri", false },
+        { NULL, false },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_test_message("%s", cases[i].uri ? cases[i].uri : "(null)");
+        g_assert_cmpint(siplVirtURIIsLocal(cases[i].uri), ==, cases[i].local);
+    }
 }
 
 /* A transient domain has no config to define: refused, not made persistent. */
@@ -390,7 +459,9 @@ main(int argc, char **argv)
     g_test_add_func("/virt/metadata/invalid", test_get_invalid);
     g_test_add_func("/virt/apply/config", test_apply_config);
     g_test_add_func("/virt/apply/live", test_apply_live);
+    g_test_add_func("/virt/apply/live-only", test_apply_live_only);
     g_test_add_func("/virt/apply/transient", test_apply_transient);
+    g_test_add_func("/virt/uri-local", test_uri_local);
 
     ret = g_test_run();
     g_free(node_uri);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "certgen.h"
@@ -260,16 +261,19 @@ test_define_argv(void)
                              "s390-sess", NULL };
     const char *ours;
     const char *libvirts;
-    bool cycle = true;
+    siplVirtEffect effect = SIPL_VIRT_EFFECT_POWER_CYCLE;
 
     g_assert_no_error(error);
     dom = virDomainDefineXML(conn, xml);
     g_assert_nonnull(dom);
 
+    /* The define step alone (siplVirtApply): siplVirtSecureBootSet()
+     * refuses this QEMU 7.2 (/virt-session/start-unsupported), but the
+     * transform must still be what libvirt's QEMU driver turns into argv. */
     g_assert_true(siplVirtApply(dom, def, VIR_DOMAIN_AFFECT_CONFIG, STORE,
-                                &cycle, &error));
+                                &effect, &error));
     g_assert_no_error(error);
-    g_assert_false(cycle);
+    g_assert_cmpint(effect, ==, SIPL_VIRT_EFFECT_NEXT_START);
 
     /* libvirt's own -machine first, ours after it, exactly once. */
     argv1 = run_virsh(native, NULL);
@@ -359,7 +363,7 @@ test_live_running(void)
     g_autofree char *disk = g_build_filename(tmpdir, "disk.img", NULL);
     g_autofree char *notice = NULL;
     char *livexml;
-    bool cycle = false;
+    siplVirtEffect effect = SIPL_VIRT_EFFECT_NEXT_START;
     bool ok;
 
     g_assert_no_error(error);
@@ -372,10 +376,10 @@ test_live_running(void)
         g_error("cannot start the s390x guest: %s", virGetLastErrorMessage());
 
     ok = siplVirtApply(dom, def, VIR_DOMAIN_AFFECT_LIVE |
-                       VIR_DOMAIN_AFFECT_CONFIG, STORE, &cycle, &error);
+                       VIR_DOMAIN_AFFECT_CONFIG, STORE, &effect, &error);
     g_assert_no_error(error);
     g_assert_true(ok);
-    g_assert_true(cycle);
+    g_assert_cmpint(effect, ==, SIPL_VIRT_EFFECT_POWER_CYCLE);
     g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_LIVE, &live, &error), ==, 1);
     g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &conf, &error), ==, 1);
     /* the running definition keeps the arguments it was started with */
@@ -383,7 +387,7 @@ test_live_running(void)
     g_assert_nonnull(livexml);
     g_assert_null(strstr(livexml, "secure-boot"));
     free(livexml);
-    notice = siplVirtPowerCycleNotice(dom);
+    notice = siplVirtEffectNotice(dom, effect);
     g_assert_nonnull(strstr(notice, "'s390-running' is running"));
 
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -392,7 +396,11 @@ test_live_running(void)
 
 /*
  * Why the probe exists: QEMU 7.2 refuses to start with our -machine
- * (spec/05 §1), and only at start time.
+ * (spec/05 §1), and only at start time. The library's one path
+ * (siplVirtSecureBootSet) probes the domain's QEMU on a local connection,
+ * qemu:///session and its qemu+unix:// form alike, and refuses the change
+ * with a clear message before anything is defined or rendered; only the
+ * bare define step (siplVirtApply) gets as far as the failed start.
  */
 static void
 test_start_unsupported(void)
@@ -403,12 +411,49 @@ test_start_unsupported(void)
     g_autoptr(siplSecureBootDef) def = make_def(SIPL_MODE_SECURE);
     g_autofree char *xml = base_domain_xml("s390-nostart");
     g_autofree char *disk = g_build_filename(tmpdir, "disk.img", NULL);
+    g_autofree char *state = g_build_filename(tmpdir, "domains", NULL);
+    g_autofree char *sock = g_build_filename(g_getenv("XDG_RUNTIME_DIR"),
+                                             "libvirt", "libvirt-sock", NULL);
+    g_autofree char *unix_uri = g_strdup_printf("qemu+unix:///session?socket=%s", sock);
+    const char *uris[] = { "qemu:///session", unix_uri };
+    char *before;
     const char *msg;
 
     g_assert_no_error(error);
     g_assert_true(g_file_set_contents(disk, "", 0, NULL));
     dom = virDomainDefineXML(conn, xml);
     g_assert_nonnull(dom);
+    before = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    for (size_t i = 0; i < G_N_ELEMENTS(uris); i++) {
+        g_autoptr(virConnect) c = siplVirtConnect(uris[i], &error);
+        g_autoptr(virDomain) d = NULL;
+        char *after;
+
+        g_assert_no_error(error);
+        g_assert_true(siplVirtConnectIsLocal(c));
+        d = siplVirtLookupDomain(c, "s390-nostart", &error);
+        g_assert_no_error(error);
+        g_assert_false(siplVirtSecureBootSet(d, def, VIR_DOMAIN_AFFECT_CONFIG,
+                                             state, NULL, time(NULL), NULL,
+                                             NULL, &error));
+        /* libvirt's inactive XML carries the machine type QEMU 7.2
+         * resolved (s390-ccw-virtio-7.2): the machine check refuses it
+         * first, before the capability check would */
+        g_assert_nonnull(error);
+        g_test_message("apply: %s", error->message);
+        g_assert_true(error->domain == SIPL_SECUREBOOT_ERROR);
+        g_assert_true(error->code == SIPL_SECUREBOOT_ERROR_DOMAIN ||
+                      error->code == SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+        g_assert_nonnull(strstr(error->message, "'s390-ccw-virtio-7.2'"));
+        g_assert_nonnull(strstr(error->message, "secure IPL"));
+        g_clear_error(&error);
+        after = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+        g_assert_cmpstr(after, ==, before);
+        free(after);
+        g_assert_false(g_file_test(state, G_FILE_TEST_EXISTS));
+    }
+    free(before);
+
     g_assert_true(siplVirtApply(dom, def, VIR_DOMAIN_AFFECT_CONFIG, STORE, NULL, &error));
     g_assert_no_error(error);
     g_assert_cmpint(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED), ==, -1);
