@@ -44,7 +44,8 @@ char *siplDomainGetEmulator(const char *domainXML, GError **error);
  * s390-pv); a CPU without cstore, sipl and sclaf (spec/01 §4.2); no boot
  * device, or a boot device secure IPL refuses (vfio-ccw, network, PCI,
  * CD-ROM/ISO, anything but virtio-blk-ccw or scsi-hd on virtio-scsi-ccw:
- * spec/01 §4.3, 07 D29). Warnings: more than 8 boot devices (QEMU checks
+ * spec/01 §4.3, 07 D29), a scsi boot disk whose drive address names no
+ * valid controller index. Warnings: more than 8 boot devices (QEMU checks
  * and uses the first 8 only), QEMU not probed.
  *
  * Returns: true when the domain can use @def, false with @error set.

@@ -86,6 +86,18 @@ siplSecureBootCheckSource(siplSecureBootCertSource sourceType,
                             _("attributes 'source' and 'sourceType' must be given together"));
         return false;
     }
+    /* A control character would not survive the XML attribute (newlines
+     * are normalised away, others are not XML at all): refuse it here, with
+     * a message that says so, rather than store what cannot read back. */
+    for (const char *c = source; c && *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            g_set_error(error, SIPL_SECUREBOOT_ERROR,
+                        SIPL_SECUREBOOT_ERROR_SOURCE,
+                        _("certificate source contains the control character 0x%1$02x; sources must be printable"),
+                        (unsigned)(unsigned char)*c);
+            return false;
+        }
+    }
 
     switch (sourceType) {
     case SIPL_CERT_SOURCE_NONE:
