@@ -419,8 +419,9 @@ siplDomainValidate(const char *domainXML, const siplSecureBootDef *def,
     }
     ctxt.xpath = xmlXPathNewContext(ctxt.doc);
 
-    if (!siplDomainValidateMachine(&ctxt, error))
-        goto cleanup;
+    /* The emulator first: on a QEMU without the properties (Debian 12's
+     * 7.2) "this QEMU has no secure IPL" is the actionable message, not the
+     * machine version libvirt filled in from that same QEMU. */
     if (caps) {
         if (!siplQemuCapsCheck(caps, error))
             goto cleanup;
@@ -428,6 +429,8 @@ siplDomainValidate(const char *domainXML, const siplSecureBootDef *def,
         siplWarn(warnings, "%s",
                  _("the domain's QEMU was not probed; make sure it is QEMU 11.2 or later with the 'secure-boot' and 'boot-certs' machine properties"));
     }
+    if (!siplDomainValidateMachine(&ctxt, error))
+        goto cleanup;
     if (!siplDomainValidateBootPaths(&ctxt, error) ||
         !siplDomainValidateCPU(&ctxt, error) ||
         !siplDomainValidateBoot(&ctxt, warnings, error))
