@@ -462,34 +462,62 @@ cert_store_init_empty(CertStore *store)
 CertStore *
 cert_store_new(const char *const *paths, size_t n_paths, GError **error)
 {
-    g_autoptr(CertStore) store = g_new0(CertStore, 1);
+    return cert_store_new_full(paths, n_paths, NULL, error);
+}
+
+/* Collect and load into @store (its warnings filled as they arise). */
+static bool
+cert_store_fill(CertStore *store, const char *const *paths, size_t n_paths,
+                GError **error)
+{
     g_autoptr(GPtrArray) collected = NULL;
 
-    cert_store_init_empty(store);
     collected = cert_store_collect(paths, n_paths, store->warnings, error);
     if (!collected) {
-        return NULL;
+        return false;
     }
     for (guint i = 0; i < collected->len; i++) {
         CertStoreEntry *entry = cert_store_entry_load(collected->pdata[i],
                                                       store->warnings, error);
 
         if (!entry) {
-            return NULL;
+            return false;
         }
         /* Upstream's defensive check; unreachable after the path limit */
         if (store->entries->len >= MAX_CERTIFICATES) {
             cert_store_entry_free(entry);
             g_set_error_literal(error, CERT_STORE_ERROR,
                                 CERT_STORE_ERROR_LIMIT, "Cert store is full");
-            return NULL;
+            return false;
         }
         store->largest_data_size = MAX(store->largest_data_size,
                                        entry->data_size);
         store->total_bytes += entry->data_size;
         g_ptr_array_add(store->entries, entry);
     }
-    return g_steal_pointer(&store);
+    return true;
+}
+
+/**
+ * cert_store_new_full:
+ * Like cert_store_new(), and also appends a copy of every warning line to
+ * @warnings (when not NULL) in the order they arose, whether or not the
+ * store could be built: upstream prints them before its fatal line, so a
+ * front end can too.
+ */
+CertStore *
+cert_store_new_full(const char *const *paths, size_t n_paths,
+                    GPtrArray *warnings, GError **error)
+{
+    g_autoptr(CertStore) store = g_new0(CertStore, 1);
+    bool ok;
+
+    cert_store_init_empty(store);
+    ok = cert_store_fill(store, paths, n_paths, error);
+    for (guint i = 0; warnings && i + 1 < store->warnings->len; i++) {
+        g_ptr_array_add(warnings, g_strdup(store->warnings->pdata[i]));
+    }
+    return ok ? g_steal_pointer(&store) : NULL;
 }
 
 /**

@@ -89,6 +89,8 @@ typedef time_t (*CertStoreClock)(void);
  */
 CertStore *cert_store_new(const char *const *paths, size_t n_paths,
                           GError **error);
+CertStore *cert_store_new_full(const char *const *paths, size_t n_paths,
+                               GPtrArray *warnings, GError **error);
 void cert_store_free(CertStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CertStore, cert_store_free)
 

@@ -172,7 +172,8 @@ machine_new(const MachineConfig *cfg, GError **error)
     m->fac_sclaf = !cfg->no_sclaf;
     m->disk_path = g_strdup(cfg->disk);
 
-    m->store = cert_store_new(cfg->cert_paths, cfg->n_cert_paths, error);
+    m->store = cert_store_new_full(cfg->cert_paths, cfg->n_cert_paths,
+                                   cfg->cert_warnings, error);
     if (!m->store ||
         !iplb_check_machine(cfg->secure_boot, cfg->n_cert_paths,
                             cert_store_count(m->store), cfg->direct_kernel,

@@ -50,6 +50,8 @@ typedef struct MachineConfig {
     bool no_sclaf;
     uint64_t mem_size;                  /* 0: MACHINE_MEM_SIZE_DEFAULT */
     bool direct_kernel;                 /* -kernel boot (refused, 07 D8) */
+    GPtrArray *cert_warnings;           /* optional out: store warnings,
+                                         * also when machine_new fails */
 } MachineConfig;
 
 typedef enum {

@@ -190,6 +190,7 @@ main(int argc, char **argv)
     g_autoptr(GBytes) iirb = NULL;
     g_autoptr(MachineReport) report = NULL;
     MachineConfig cfg = { 0 };
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     MachineOutcome outcome;
 
     setlocale(LC_ALL, "");
@@ -220,14 +221,16 @@ main(int argc, char **argv)
     if (!siplBootFacilities(nofac, &cfg, &error)) {
         return siplBootUsage(error->message);
     }
+    cfg.cert_warnings = warnings;
     m = machine_new(&cfg, &error);
+    /* store warnings first, also before a fatal store error (spec/02 §2) */
+    for (guint i = 0; i < warnings->len; i++) {
+        fprintf(stderr, _("sipl-boot: warning: %1$s\n"),
+                (const char *)warnings->pdata[i]);
+    }
     if (!m) {
         fprintf(stderr, _("sipl-boot: %1$s\n"), error->message);
         return SIPL_BOOT_EXIT_USAGE;
-    }
-    for (const char *const *w = cert_store_warnings(machine_cert_store(m));
-         w && *w; w++) {
-        fprintf(stderr, _("sipl-boot: warning: %1$s\n"), *w);
     }
 
     machine_set_console(m, siplBootConsole, NULL);

@@ -177,6 +177,7 @@ main(int argc, char **argv)
     g_autoptr(GArray) loads = g_array_new(FALSE, TRUE, sizeof(siplDiagRange));
     g_autoptr(GArray) dumps = g_array_new(FALSE, TRUE, sizeof(siplDiagRange));
     g_autoptr(CertStore) store = NULL;
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GuestMem) mem = NULL;
     uint64_t mem_size = SIPL_DIAG_DEFAULT_MEM, subcode = 0, r1 = 0;
     uint64_t r1p1 = 0;
@@ -253,14 +254,17 @@ main(int argc, char **argv)
         g_array_append_val(dumps, r);
     }
 
-    store = cert_store_new((const char *const *)certs,
-                           certs ? g_strv_length(certs) : 0, &error);
+    store = cert_store_new_full((const char *const *)certs,
+                                certs ? g_strv_length(certs) : 0, warnings,
+                                &error);
+    /* store warnings first, also before a fatal store error (spec/02 §2) */
+    for (guint i = 0; i < warnings->len; i++) {
+        fprintf(stderr, "sipl-diag: warning: %s\n",
+                (const char *)warnings->pdata[i]);
+    }
     if (!store) {
         fprintf(stderr, "sipl-diag: %s\n", error->message);
         return SIPL_DIAG_EXIT_USAGE;
-    }
-    for (const char *const *w = cert_store_warnings(store); w && *w; w++) {
-        fprintf(stderr, "sipl-diag: warning: %s\n", *w);
     }
 
     mem = guestmem_new(mem_size, &error);

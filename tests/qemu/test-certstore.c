@@ -491,6 +491,57 @@ test_certstore_duplicates(Fixture *f, gconstpointer data)
     g_assert_cmpuint(cert_store_largest_data_size(store), ==, data_size);
 }
 
+/*
+ * 07 D5: the store is built once and is final. Upstream re-read an empty
+ * store at every reset (after freeing its path list). Here files that
+ * appear or vanish after creation change nothing: the store keeps its DER.
+ */
+static void
+test_certstore_built_once(Fixture *f, gconstpointer data)
+{
+    g_autofree char *empty = put_dir(f->dir, "later");
+    g_autofree char *full = put_dir(f->dir, "now");
+    g_autofree char *path = put(full, "one.pem", f->cert);
+    const char *pe[] = { empty };
+    const char *pf[] = { full };
+    g_autoptr(CertStore) none = store_ok(pe, 1);
+    g_autoptr(CertStore) one = store_ok(pf, 1);
+    g_autofree char *added = NULL;
+    const CertStoreEntry *e;
+    (void)data;
+
+    added = put(empty, "added.pem", f->cert);
+    g_assert_cmpint(unlink(path), ==, 0);
+
+    g_assert_cmpuint(cert_store_count(none), ==, 0);
+    g_assert_null(cert_store_get(none, 0));
+    g_assert_cmpuint(cert_store_count(one), ==, 1);
+    e = cert_store_get(one, 0);
+    g_assert_cmpmem(e->der, e->der_size, f->cert->der, f->cert->der_len);
+}
+
+/*
+ * 07 D14: a store error is returned to the caller, which stays in control
+ * (upstream called exit(1) from the reset path): the same process goes on
+ * to build a good store right after a refused one.
+ */
+static void
+test_certstore_error_returned(Fixture *f, gconstpointer data)
+{
+    g_autofree char *good = put(f->dir, "good.pem", f->cert);
+    g_autofree char *bad = put(f->dir, "bad.txt", f->cert);
+    g_autofree char *msg = g_strdup_printf(
+        "Certificate file '%s' must have a .pem extension", bad);
+    const char *pb[] = { good, bad };
+    const char *pg[] = { good };
+    g_autoptr(CertStore) store = NULL;
+    (void)data;
+
+    assert_store_error(pb, 2, CERT_STORE_ERROR_PATH, msg);
+    store = store_ok(pg, 1);
+    g_assert_cmpuint(cert_store_count(store), ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -509,6 +560,8 @@ main(int argc, char **argv)
     FIXTURE_ADD("/certstore/D28-bundle", test_certstore_bundle);
     FIXTURE_ADD("/certstore/K11-empty-dir", test_certstore_empty_dir);
     FIXTURE_ADD("/certstore/K8-duplicates", test_certstore_duplicates);
+    FIXTURE_ADD("/certstore/D5-built-once", test_certstore_built_once);
+    FIXTURE_ADD("/certstore/D14-error-returned", test_certstore_error_returned);
     ret = g_test_run();
     fixture_free_key();
     return ret;

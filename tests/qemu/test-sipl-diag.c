@@ -387,6 +387,19 @@ test_store_errors(void)
                            empty);
     g_assert_cmpstr(r.err, ==, want);
     run_clear(&r);
+    g_free(want);
+
+    /* warnings found before a fatal store error are printed first, as
+     * QEMU prints them as it goes (spec/02 §2) */
+    run_tool(&r, "--cert", empty, "--cert", der, "--diag", "320",
+             "--subcode", "0", "--r1", "0", NULL);
+    want = g_strdup_printf("sipl-diag: warning: '%s' directory is empty\n"
+                           "sipl-diag: Certificate file '%s' must have a "
+                           ".pem extension\n", empty, der);
+    g_assert_cmpint(r.status, ==, 2);
+    g_assert_cmpstr(r.out, ==, "");
+    g_assert_cmpstr(r.err, ==, want);
+    run_clear(&r);
 }
 
 int
