@@ -5,8 +5,10 @@
  * this walker only finds the bytes GnuTLS does not hand out: SignerInfo 0's
  * signed attributes and the eContentType, so the signed-attributes case of
  * spec/02 §7.4 can be verified without GnuTLS re-hashing the content
- * (07 D10). Every read is bounded by the enclosing length; definite-length
- * DER only.
+ * (07 D10). Every read is bounded by the enclosing length. Definite
+ * lengths, and BER indefinite lengths on constructed elements (nesting
+ * bounded), because libtasn1 and so GnuTLS accept those on the outer
+ * levels of a signature and the verdict must be GnuTLS's.
  */
 #ifndef SIPL_QEMU_PKCS7_H
 #define SIPL_QEMU_PKCS7_H
