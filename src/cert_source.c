@@ -345,7 +345,9 @@ siplCertSourceLoadPkcs11(siplPkcs11 *p11, const char *uri, GError **error)
 GPtrArray *
 siplCertSourceLoad(const char *spec, siplPkcs11 *p11, GError **error)
 {
-    if (g_ascii_strncasecmp(spec, "pkcs11:", strlen("pkcs11:")) == 0) {
+    /* as p11-kit sees it: " pkcs11:..." is a URI, and taken for a file
+     * name it would reach a message with its PIN */
+    if (siplPkcs11UriIs(spec)) {
         if (!p11) {
             g_autofree char *shown = siplPkcs11UriRedact(spec);
             g_set_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_MODULE,

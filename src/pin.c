@@ -62,21 +62,33 @@ siplPinFinish(char *buf, gsize len, const char *where, GError **error)
     return buf;
 }
 
+/* A PIN file may end in CR LF: up to SIPL_PIN_MAX + 2 bytes. */
+#define SIPL_PIN_FILE_MAX (SIPL_PIN_MAX + 2)
+
+/*
+ * One open file is checked and read: a stat() of the path and a separate
+ * read of it could check one file and read another one swapped in between.
+ * O_NONBLOCK: a FIFO named as the PIN file must not hang the open.
+ */
 static siplPin *
 siplPinFromFile(const char *path, GError **error)
 {
-    g_autoptr(GError) local = NULL;
     struct stat st;
-    char *buf = NULL;
+    char *buf;
     gsize len = 0;
+    int fd;
 
     if (!g_path_is_absolute(path)) {
         g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_SOURCE,
                     _("PIN file '%1$s' is not an absolute path"), path);
         return NULL;
     }
-    if (stat(path, &st) < 0) {
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
+        fstat(fd, &st) < 0) {
         int err = errno;
+
+        if (fd >= 0)
+            close(fd);
         g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
                     _("cannot read PIN file '%1$s': %2$s"),
                     path, g_strerror(err));
@@ -85,22 +97,44 @@ siplPinFromFile(const char *path, GError **error)
     /* spec/06 §5.2: PIN files are 0400/0600, so not even the group may
      * read them (a shared group is how PINs leak to other services). */
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        close(fd);
         g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_INSECURE,
                     _("PIN file '%1$s' is accessible by its group or other users (mode %2$04o); make it 0400 or 0600"),
                     path, (unsigned int)(st.st_mode & 07777));
         return NULL;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size > SIPL_PIN_MAX) {
+    /* the line ending is not part of the PIN: a PIN of SIPL_PIN_MAX bytes
+     * and its newline fit */
+    if (!S_ISREG(st.st_mode) || st.st_size > SIPL_PIN_FILE_MAX) {
+        close(fd);
         g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
                     _("PIN file '%1$s' is not a small regular file"), path);
         return NULL;
     }
-    if (!g_file_get_contents(path, &buf, &len, &local)) {
-        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
-                    _("cannot read PIN file '%1$s': %2$s"),
-                    path, local->message);
-        return NULL;
+    /* one byte more than allowed: a file that grew is refused as too
+     * long by siplPinFinish(), not cut */
+    buf = g_malloc0(SIPL_PIN_FILE_MAX + 2);
+    while (len < SIPL_PIN_FILE_MAX + 1) {
+        ssize_t n = read(fd, buf + len, SIPL_PIN_FILE_MAX + 1 - len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+
+            close(fd);
+            explicit_bzero(buf, SIPL_PIN_FILE_MAX + 2);
+            g_free(buf);
+            g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                        _("cannot read PIN file '%1$s': %2$s"),
+                        path, g_strerror(err));
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        len += n;
     }
+    close(fd);
     return siplPinFinish(buf, len, path, error);
 }
 
@@ -192,6 +226,7 @@ siplPinPrompt(const char *what, GError **error)
     struct termios old, quiet;
     ssize_t n = 0;
     gsize len = 0;
+    int rerr;
     int fd;
 
     fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -206,7 +241,18 @@ siplPinPrompt(const char *what, GError **error)
     quiet = old;
     quiet.c_lflag &= ~(ECHO | ECHONL);
     siplPinTrapSignals(fd, &old);
-    tcsetattr(fd, TCSAFLUSH, &quiet);
+    /* Echo that stays on would show the PIN on the screen: no prompt then
+     * (a background job of a gone shell gets EIO here). */
+    if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+        int err = errno;
+
+        siplPinUntrapSignals();
+        close(fd);
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_NO_TTY,
+                    _("a PIN is needed for %1$s but the terminal's echo cannot be turned off: %2$s"),
+                    what, g_strerror(err));
+        return NULL;
+    }
     if (write(fd, prompt, strlen(prompt)) < 0) {
         /* The prompt is courtesy; reading still works. */
     }
@@ -217,6 +263,7 @@ siplPinPrompt(const char *what, GError **error)
     }
     /* A full buffer without a line end is longer than SIPL_PIN_MAX:
      * siplPinFinish() refuses it, and TCSAFLUSH drops the rest. */
+    rerr = n < 0 ? errno : 0;
     tcsetattr(fd, TCSAFLUSH, &old);
     siplPinUntrapSignals();
     if (write(fd, "\n", 1) < 0) {
@@ -224,6 +271,14 @@ siplPinPrompt(const char *what, GError **error)
     }
     close(fd);
     buf[len] = '\0';
+    /* what was read before the error is not the PIN typed */
+    if (rerr) {
+        explicit_bzero(buf, sizeof(buf));
+        g_set_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ,
+                    _("cannot read the PIN from '%1$s': %2$s"),
+                    "/dev/tty", g_strerror(rerr));
+        return NULL;
+    }
     {
         char *pin = g_strndup(buf, len);
         explicit_bzero(buf, sizeof(buf));

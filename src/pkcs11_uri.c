@@ -27,6 +27,32 @@ siplPkcs11UriIsHidden(const char *seg, gsize len)
     return false;
 }
 
+/* p11-kit drops these anywhere in a URI before parsing it (P11_URL_WHITESPACE
+ * in its common/url.h): "pkcs11:token=a; pin-value=1" and " pkcs11:..."
+ * carry a PIN to p11-kit, so the redaction must see what p11-kit sees. */
+#define SIPL_PKCS11_URI_WHITESPACE " \n\r\v"
+
+static char *
+siplPkcs11UriSqueeze(const char *uri)
+{
+    GString *out = g_string_sized_new(strlen(uri));
+
+    for (const char *p = uri; *p; p++) {
+        if (!strchr(SIPL_PKCS11_URI_WHITESPACE, *p))
+            g_string_append_c(out, *p);
+    }
+    return g_string_free(out, FALSE);
+}
+
+bool
+siplPkcs11UriIs(const char *spec)
+{
+    g_autofree char *squeezed = spec ? siplPkcs11UriSqueeze(spec) : NULL;
+
+    return squeezed &&
+           g_ascii_strncasecmp(squeezed, "pkcs11:", strlen("pkcs11:")) == 0;
+}
+
 /*
  * Textual rather than p11-kit parse + format: parsing fails on exactly the
  * URIs error messages are about; p11-kit accepts `pin-value` in the path
@@ -38,6 +64,7 @@ siplPkcs11UriIsHidden(const char *seg, gsize len)
 char *
 siplPkcs11UriRedact(const char *uri)
 {
+    g_autofree char *squeezed = NULL;
     GString *out;
     const char *p;
     const char *end;
@@ -45,10 +72,13 @@ siplPkcs11UriRedact(const char *uri)
 
     if (!uri)
         return g_strdup("");
-    end = uri + strcspn(uri, "?");
     /* not a PKCS#11 URI: it has no path attributes to look at */
-    if (g_ascii_strncasecmp(uri, "pkcs11:", strlen("pkcs11:")) != 0)
-        return g_strndup(uri, end - uri);
+    if (!siplPkcs11UriIs(uri))
+        return g_strndup(uri, strcspn(uri, "?"));
+    squeezed = siplPkcs11UriSqueeze(uri);
+    /* shown as p11-kit reads it, white space gone */
+    uri = squeezed;
+    end = uri + strcspn(uri, "?");
     out = g_string_new(NULL);
     g_string_append_len(out, uri, strlen("pkcs11:"));
     p = uri + strlen("pkcs11:");

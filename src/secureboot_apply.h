@@ -17,8 +17,8 @@
 #include "secureboot_conf.h"
 
 typedef enum {
-    /* The domain is running: keep the generation a starting QEMU may be
-     * scanning (spec/05 §8.2 step 4). */
+    /* The domain is running: keep every old generation, one of which its
+     * QEMU read (spec/05 §8.2 step 4; siplStorePrune() at the stop). */
     SIPL_SECUREBOOT_APPLY_KEEP_PREVIOUS = 1 << 0,
     /* Do not render here (remote connection: the hook renders on the
      * host at prepare, spec/05 §4); still validate and transform. */

@@ -215,11 +215,25 @@ siplStoreMkdirs(const char *path, GError **error)
 }
 
 
-/* Open and lock the domain directory; with @create, create it first and
- * make it 0755 whatever the umask. */
+/* Whether @fd, locked, is still the directory @dir names: a writer that
+ * waited for the lock while siplStoreRemove() held it has a removed
+ * directory, in which nothing can be created any more. */
+static bool
+siplStoreStillNamed(int fd, const char *dir)
+{
+    struct stat held;
+    struct stat named;
+
+    return fstat(fd, &held) == 0 && lstat(dir, &named) == 0 &&
+           held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
+
+/* siplStoreOpenDomainDir() without the check that the locked directory
+ * is still there. */
 static int
-siplStoreOpenDomainDir(const char *stateDir, const char *dir, bool create,
-                       GError **error)
+siplStoreOpenDomainDirOnce(const char *stateDir, const char *dir, bool create,
+                           GError **error)
 {
     struct stat st;
     int fd;
@@ -264,6 +278,34 @@ siplStoreOpenDomainDir(const char *stateDir, const char *dir, bool create,
         return -1;
     }
     return fd;
+}
+
+
+/* How often a writer starts over after losing the directory to a
+ * concurrent removal (each round waits for that removal's lock). */
+#define SIPL_STORE_OPEN_TRIES 4
+
+/* Open and lock the domain directory; with @create, create it first and
+ * make it 0755 whatever the umask. -1 without @error set: no store (only
+ * without @create). */
+static int
+siplStoreOpenDomainDir(const char *stateDir, const char *dir, bool create,
+                       GError **error)
+{
+    guint i;
+
+    for (i = 0; i < SIPL_STORE_OPEN_TRIES; i++) {
+        int fd = siplStoreOpenDomainDirOnce(stateDir, dir, create, error);
+
+        if (fd < 0 || siplStoreStillNamed(fd, dir))
+            return fd;
+        /* removed meanwhile: start over, which without @create finds
+         * no store or the one a writer made since */
+        close(fd);
+    }
+    errno = ESTALE;
+    SIPL_STORE_SYS_ERROR(error, _("cannot open directory '%1$s': %2$s"), dir);
+    return -1;
 }
 
 
@@ -333,11 +375,12 @@ siplStoreRender(const char *stateDir, const char *uuid,
             siplStoreStep();
     }
 
-    /* Step 4: old generations, after the switch. */
-    if (!late && !((flags & SIPL_STORE_RENDER_KEEP_PREVIOUS) && next == live))
-        siplStoreRemoveOld(dfd, dir, next,
-                           (flags & SIPL_STORE_RENDER_KEEP_PREVIOUS) ? live : -1,
-                           &late);
+    /* Step 4: old generations, after the switch, and only when no QEMU
+     * of the domain runs. Which generation a running QEMU read is known
+     * only to QEMU: keeping just the one live before this render lost it
+     * at the second change while the domain ran. */
+    if (!late && !(flags & SIPL_STORE_RENDER_KEEP_PREVIOUS))
+        siplStoreRemoveOld(dfd, dir, next, -1, &late);
     if (late) {
         /* QEMU already reads @def: callers must not undo their change */
         g_set_error_literal(error, SIPL_STORE_ERROR, SIPL_STORE_ERROR_SWITCHED,

@@ -43,9 +43,9 @@ typedef enum {
 } siplStoreErrorCode;
 
 typedef enum {
-    /* Keep the generation that was live before this render: a QEMU that
-     * is starting may still be scanning it (spec/05 §8.2 step 4). Prune
-     * it with siplStorePrune() once the domain is stopped. */
+    /* The domain runs: remove no old generation, since its QEMU read
+     * one of them or may still be scanning it (spec/05 §8.2 step 4).
+     * Prune them with siplStorePrune() once the domain is stopped. */
     SIPL_STORE_RENDER_KEEP_PREVIOUS = 1 << 0,
 } siplStoreRenderFlags;
 

@@ -224,8 +224,31 @@ siplVirtDefine(virDomainPtr dom, const char *xml, GError **error)
     return true;
 }
 
+/* Put back what siplVirtCommit() changed; @error gets a note when that
+ * fails too. Both halves are tried: a domain that stopped meanwhile
+ * refuses the live one, and its persistent XML must still go back. */
+static void
+siplVirtUndo(virDomainPtr dom, bool live, bool config, const char *oldxml,
+             const char *oldmeta, GError **error)
+{
+    g_autoptr(GError) undo = NULL;
+
+    if (live)
+        siplVirtSetMetadata(dom, oldmeta, VIR_DOMAIN_AFFECT_LIVE, &undo);
+    if (config)
+        siplVirtDefine(dom, oldxml, undo ? NULL : &undo);
+    if (undo && error && *error) {
+        g_autoptr(GError) first = g_steal_pointer(error);
+
+        g_set_error(error, first->domain, first->code,
+                    _("%1$s; restoring the previous definition failed as well: %2$s"),
+                    first->message, undo->message);
+    }
+}
+
 /* Define @newxml (@config) and set the live metadata to @meta (@live);
- * a failing live step re-defines @oldxml, so an error changes nothing. */
+ * a failing live step re-defines @oldxml, so an error changes nothing
+ * (or says that it did). */
 static bool
 siplVirtCommit(virDomainPtr dom, bool live, bool config, const char *oldxml,
                const char *newxml, const char *meta, GError **error)
@@ -234,8 +257,7 @@ siplVirtCommit(virDomainPtr dom, bool live, bool config, const char *oldxml,
         return false;
     if (live &&
         !siplVirtSetMetadata(dom, meta, VIR_DOMAIN_AFFECT_LIVE, error)) {
-        if (config)
-            siplVirtDefine(dom, oldxml, NULL);
+        siplVirtUndo(dom, false, config, oldxml, NULL, error);
         return false;
     }
     return true;
@@ -276,17 +298,68 @@ siplVirtApply(virDomainPtr dom, const siplSecureBootDef *def,
     return true;
 }
 
+/* The port libvirt's remote driver uses when a URI gives none: 22 for
+ * the ssh transports, 16509 for tcp, 16514 for tls (also the default
+ * transport of a URI with a host); -1 when unknown. */
+static int
+siplVirtURIDefaultPort(const char *scheme)
+{
+    const char *plus = strchr(scheme, '+');
+    const char *transport = plus ? plus + 1 : "tls";
+
+    if (g_ascii_strcasecmp(transport, "ssh") == 0 ||
+        g_ascii_strcasecmp(transport, "libssh") == 0 ||
+        g_ascii_strcasecmp(transport, "libssh2") == 0)
+        return 22;
+    if (g_ascii_strcasecmp(transport, "tcp") == 0)
+        return 16509;
+    if (g_ascii_strcasecmp(transport, "tls") == 0)
+        return 16514;
+    return -1;
+}
+
 bool
 siplVirtURIIsLocal(const char *uri)
 {
     g_autoptr(GUri) parsed = uri ? g_uri_parse(uri, G_URI_FLAGS_NON_DNS, NULL) : NULL;
     const char *host;
+    int port;
 
     if (!parsed)
         return false;
     host = g_uri_get_host(parsed);
-    return !host || !*host || g_ascii_strcasecmp(host, "localhost") == 0 ||
-           strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0;
+    if (!host || !*host)
+        return true;
+    if (g_ascii_strcasecmp(host, "localhost") != 0 &&
+        strcmp(host, "127.0.0.1") != 0 && strcmp(host, "::1") != 0)
+        return false;
+    /* another port on the loopback is a tunnel, most likely elsewhere */
+    port = g_uri_get_port(parsed);
+    return port < 0 || port == siplVirtURIDefaultPort(g_uri_get_scheme(parsed));
+}
+
+char *
+siplVirtURIRedact(const char *uri)
+{
+    const char *auth;
+    gsize authLen;
+    const char *at = NULL;
+    const char *colon;
+
+    if (!uri)
+        return g_strdup("?");
+    if (!(auth = strstr(uri, "://")))
+        return g_strdup(uri);
+    auth += strlen("://");
+    authLen = strcspn(auth, "/?#");
+    /* the last '@' of the authority ends the user information */
+    for (const char *p = auth; p < auth + authLen; p++) {
+        if (*p == '@')
+            at = p;
+    }
+    if (!at || !(colon = memchr(auth, ':', at - auth)))
+        return g_strdup(uri);
+    return g_strdup_printf("%.*s%s", (int)(colon - uri), uri, at);
 }
 
 bool
@@ -298,27 +371,6 @@ siplVirtConnectIsLocal(virConnectPtr conn)
     free(uri);
     virResetLastError();
     return local;
-}
-
-/* Put back what siplVirtCommit() changed; @error gets a note when that
- * fails too. */
-static void
-siplVirtUndo(virDomainPtr dom, bool live, bool config, const char *oldxml,
-             const char *oldmeta, GError **error)
-{
-    g_autoptr(GError) undo = NULL;
-
-    if (live)
-        siplVirtSetMetadata(dom, oldmeta, VIR_DOMAIN_AFFECT_LIVE, &undo);
-    if (config && !undo)
-        siplVirtDefine(dom, oldxml, &undo);
-    if (undo && error && *error) {
-        g_autoptr(GError) first = g_steal_pointer(error);
-
-        g_set_error(error, first->domain, first->code,
-                    _("%1$s; restoring the previous definition failed as well: %2$s"),
-                    first->message, undo->message);
-    }
 }
 
 /* Probe the QEMU of @xml unless @caps is given or nothing needs one. */
@@ -397,10 +449,11 @@ siplVirtSecureBootSet(virDomainPtr dom, const siplSecureBootDef *def,
         }
     } else if (render) {
         char *uri = virConnectGetURI(virDomainGetConnect(dom));
+        g_autofree char *shown = siplVirtURIRedact(uri);
 
         g_ptr_array_add(local,
                         g_strdup_printf(_("the connection '%1$s' is not local: the certificate store is not rendered here; the domain's host renders it from the metadata when the domain starts"),
-                                        uri ? uri : "?"));
+                                        shown));
         free(uri);
     }
 

@@ -165,10 +165,12 @@ bool siplVirtApply(virDomainPtr dom, const siplSecureBootDef *def,
  *
  * Whether the hypervisor runs on this host: the URI names no host
  * ("qemu:///system", "qemu+unix:///session?socket=...", "test:///...")
- * or a loopback one ("localhost", "127.0.0.1", "::1"). Any other host is
- * remote even when it resolves here, and so is a URI that does not
- * parse. Decided on the URI, not on virConnectGetHostname() against
- * g_get_host_name(): those differ on this very host (a fully qualified
+ * or a loopback one ("localhost", "127.0.0.1", "::1") on its transport's
+ * default port. A loopback host on another port is remote: that is how
+ * tunnels to other hosts look ("qemu+ssh://localhost:2222/system" to a
+ * forwarded ssh port). Any other host is remote even when it resolves
+ * here, and so is a URI that does not parse. Decided on the URI, not on
+ * virConnectGetHostname() against g_get_host_name(): those differ on this very host (a fully qualified
  * name against a short one) and agree across hosts (containers all
  * called "localhost"). A UNIX socket forwarded from another host looks
  * local: name the host in the URI instead.
@@ -176,6 +178,18 @@ bool siplVirtApply(virDomainPtr dom, const siplSecureBootDef *def,
  * Returns: true when local.
  */
 bool siplVirtURIIsLocal(const char *uri);
+
+/**
+ * siplVirtURIRedact:
+ * @uri: (nullable): a libvirt URI
+ *
+ * @uri fit for a message: a password in its user information
+ * ("qemu+tcp://admin:secret@host/system", which libvirt keeps as the
+ * user name and virConnectGetURI() returns) becomes "admin@host".
+ *
+ * Returns: the URI without password, "?" for NULL; never NULL.
+ */
+char *siplVirtURIRedact(const char *uri);
 
 /**
  * siplVirtConnectIsLocal:
@@ -214,8 +228,8 @@ bool siplVirtConnectIsLocal(virConnectPtr conn);
  *    not at the next start;
  * 3. the result is defined (config) and the live metadata set (live);
  * 4. on a local connection, in audit and secure mode with config, the
- *    store is rendered (keeping the previous generation while the domain
- *    runs). Normal mode and removal render nothing and leave an old
+ *    store is rendered (keeping every old generation while the domain
+ *    runs: its QEMU read one of them). Normal mode and removal render nothing and leave an old
  *    store to siplStorePrune()/siplStoreRemove(). A remote host renders
  *    the store itself when the domain starts (a warning says so).
  *

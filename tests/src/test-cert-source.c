@@ -455,6 +455,31 @@ test_file_huge(Fixture *f, gconstpointer data)
     g_assert_cmpstr(error->message, ==, want);
 }
 
+/* A URI p11-kit takes despite white space is a URI, not a file name that
+ * would put its PIN into "cannot read ..." (it used to be read as a file).
+ * Without a module loaded, the message shows it redacted. */
+static void
+test_uri_with_space(Fixture *f, gconstpointer data)
+{
+    static const char *const specs[] = {
+        " pkcs11:token=demo;pin-value=S3cr3tPIN",
+        "pkcs11 :token=demo;pin-value=S3cr3tPIN",
+        "\npkcs11:token=demo?pin-value=S3cr3tPIN",
+    };
+
+    (void)f;
+    (void)data;
+    for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) certs = siplCertSourceLoad(specs[i], NULL, &error);
+
+        g_assert_null(certs);
+        g_assert_error(error, SIPL_PKCS11_ERROR, SIPL_PKCS11_ERROR_MODULE);
+        g_assert_cmpstr(error->message, ==,
+                        "'pkcs11:token=demo' needs a PKCS#11 module; none is loaded");
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -467,6 +492,7 @@ main(int argc, char **argv)
     ADD("/cert-source/file/bundle", test_file_bundle);
     ADD("/cert-source/file/not-cert", test_file_bad);
     ADD("/cert-source/file/unreadable", test_file_unreadable);
+    ADD("/cert-source/uri-with-space", test_uri_with_space);
     ADD("/cert-source/dir/sorted", test_dir);
     ADD("/cert-source/dir/unique-names", test_dir_names_unique);
     ADD("/cert-source/dir/bad", test_dir_bad);

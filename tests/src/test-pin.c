@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 #include <p11-kit/pin.h>
+#include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <string.h>
@@ -209,6 +210,16 @@ test_uri_redact(void)
         { "pkcs11:token=demo;x-vendor=1;type=certificate",
           "pkcs11:token=demo;x-vendor=1;type=certificate" },
         { "pkcs11:token=My%20Token", "pkcs11:token=My%20Token" },
+        /* p11-kit drops " \n\r\v" anywhere, so these carry a PIN to it:
+         * shown as p11-kit reads them (they used to be shown whole) */
+        { "pkcs11:token=demo; pin-value=" SECRET, "pkcs11:token=demo" },
+        { "pkcs11:token=demo;pin- value=" SECRET, "pkcs11:token=demo" },
+        { "pkcs11:token=demo;\npin-value\v=" SECRET ";object=a b",
+          "pkcs11:token=demo;object=ab" },
+        { " pkcs11:pin-value=" SECRET ";token=demo", "pkcs11:token=demo" },
+        { "pkcs11 :token=demo;pin-value=" SECRET, "pkcs11:token=demo" },
+        /* a tab is not white space to p11-kit: an attribute of its own */
+        { "pkcs11:token=demo;pin-\tvalue=1", "pkcs11:token=demo;pin-\tvalue=1" },
         /* not PKCS#11: only the query goes */
         { "file:///etc/ssl/cert.pem?pin-value=" SECRET, "file:///etc/ssl/cert.pem" },
         { "pkcs11:", "pkcs11:" },
@@ -389,6 +400,126 @@ test_pin_prompt_too_long(void)
     close(master);
 }
 
+/* A PIN file holds the longest PIN and its line ending; one byte more
+ * is refused as too long. The file's size limit used to count the
+ * newline, refusing a 1024-byte PIN that env: accepts. */
+static void
+test_pin_file_longest(void)
+{
+    g_autofree char *path = g_build_filename(dir, "long.pin", NULL);
+    g_autofree char *longest = g_strnfill(1024, '7');
+    g_autofree char *lf = g_strconcat(longest, "\n", NULL);
+    g_autofree char *crlf = g_strconcat(longest, "\r\n", NULL);
+    g_autofree char *over = g_strconcat(longest, "7\n", NULL);
+    const char *const ok[] = { longest, lf, crlf };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(siplPin) pin = NULL;
+
+        g_assert_true(g_file_set_contents(path, ok[i], -1, NULL));
+        g_assert_cmpint(g_chmod(path, 0600), ==, 0);
+        pin = siplPinFromSource(path, &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(pin, ==, longest);
+    }
+    {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *want = g_strdup_printf("the PIN from '%s' is longer than 1024 bytes", path);
+
+        g_assert_true(g_file_set_contents(path, over, -1, NULL));
+        g_assert_cmpint(g_chmod(path, 0600), ==, 0);
+        g_assert_null(siplPinFromSource(path, &error));
+        g_assert_error(error, SIPL_PIN_ERROR, SIPL_PIN_ERROR_READ);
+        g_assert_cmpstr(error->message, ==, want);
+    }
+    g_assert_cmpint(g_unlink(path), ==, 0);
+}
+
+/*
+ * A prompt from a background job whose shell is gone (an orphaned process
+ * group): the terminal refuses it with EIO.  The process tree: session
+ * leader holding the terminal, and a prompting process in a process group
+ * of its own whose parent has exited; it reports whether the error
+ * message starts with @want.  With @ignoreTtou, tcsetattr() works and the
+ * read fails.
+ */
+static void
+prompt_orphaned(bool ignoreTtou, const char *want)
+{
+    int master = -1, slave = -1, status = -1;
+    int report[2];
+    struct pollfd pfd;
+    char code = 0;
+    pid_t pid;
+
+    g_assert_cmpint(openpty(&master, &slave, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint(pipe(report), ==, 0);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        pid_t middle;
+
+        close(master);
+        close(report[0]);
+        if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+            _exit(2);
+        middle = fork();
+        if (middle == 0) {
+            middle = getpid();
+            if (fork() == 0) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(siplPin) pin = NULL;
+                guint i;
+
+                if (setpgid(0, 0) < 0)
+                    _exit(2);
+                if (ignoreTtou)
+                    signal(SIGTTOU, SIG_IGN);
+                for (i = 0; i < 1000 && getppid() == middle; i++)
+                    g_usleep(10 * 1000);
+                pin = siplPinPrompt("token 'demo'", &error);
+                code = !pin && error && g_str_has_prefix(error->message, want)
+                       ? 'E' : 'X';
+                if (write(report[1], &code, 1) != 1)
+                    _exit(2);
+                _exit(0);
+            }
+            _exit(0);
+        }
+        waitpid(middle, NULL, 0);
+        pause();    /* keep the terminal until killed */
+        _exit(0);
+    }
+    close(slave);
+    close(report[1]);
+    pfd.fd = report[0];
+    pfd.events = POLLIN;
+    g_assert_cmpint(poll(&pfd, 1, 10 * 1000), ==, 1);
+    g_assert_cmpint(read(report[0], &code, 1), ==, 1);
+    g_assert_cmpint(code, ==, 'E');
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    close(report[0]);
+    close(master);
+}
+
+/* The echo cannot be turned off: refused before the prompt, with the
+ * reason. It used to prompt with echo on and then report an empty PIN. */
+static void
+test_pin_prompt_no_echo_control(void)
+{
+    prompt_orphaned(false, "a PIN is needed for token 'demo' but the terminal's echo cannot be turned off: ");
+}
+
+/* With SIGTTOU ignored the echo goes off, and the read fails instead:
+ * said so, rather than "empty" (or a PIN cut at the error). */
+static void
+test_pin_prompt_read_error(void)
+{
+    prompt_orphaned(true, "cannot read the PIN from '/dev/tty': Input/output error");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -410,9 +541,12 @@ main(int argc, char **argv)
     g_test_add_func("/pin/no-secret-in-messages", test_pin_no_secret_in_messages);
     g_test_add_func("/pin/file-modes", test_pin_file_modes);
     g_test_add_func("/pin/too-long", test_pin_too_long);
+    g_test_add_func("/pin/file-longest", test_pin_file_longest);
     g_test_add_func("/pin/prompt-redacted", test_pin_prompt_redacted);
     g_test_add_func("/pin/prompt-signal", test_pin_prompt_signal);
     g_test_add_func("/pin/prompt-too-long", test_pin_prompt_too_long);
+    g_test_add_func("/pin/prompt-no-echo-control", test_pin_prompt_no_echo_control);
+    g_test_add_func("/pin/prompt-read-error", test_pin_prompt_read_error);
     ret = g_test_run();
 
     {

@@ -10,8 +10,10 @@
  * siplStoreSwitch() keep them by construction, not by this test.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -233,6 +235,125 @@ testRerender(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_true(siplStoreRemove(f->state, UUID, &err));
     g_assert_true(siplStorePrune(f->state, UUID, &err));
     g_assert_no_error(err);
+}
+
+
+/* Two changes while the domain runs: the generation its QEMU read (the
+ * one live before the first) survives the second, until the prune at the
+ * stop (spec/05 §8.2 step 4). It used to go at the second change. */
+static void
+testKeepWhileRunning(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tags0[] = { "a", NULL };
+    static const char *const tags1[] = { "b", NULL };
+    static const char *const tags2[] = { "c", NULL };
+    g_autoptr(siplSecureBootDef) def0 = makeDef(tags0);
+    g_autoptr(siplSecureBootDef) def1 = makeDef(tags1);
+    g_autoptr(siplSecureBootDef) def2 = makeDef(tags2);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *snap = NULL;
+
+    g_assert_true(siplStoreRender(f->state, UUID, def0, 0, &err));
+    g_assert_true(siplStoreRender(f->state, UUID, def1,
+                                  SIPL_STORE_RENDER_KEEP_PREVIOUS, &err));
+    g_assert_true(siplStoreRender(f->state, UUID, def2,
+                                  SIPL_STORE_RENDER_KEEP_PREVIOUS, &err));
+    g_assert_no_error(err);
+    snap = siplTestSnapshot(f->dir);
+    g_assert_nonnull(strstr(snap, "L certs -> certs.2\n"));
+    g_assert_nonnull(strstr(snap, "D certs.0 755\n"));
+    g_assert_nonnull(strstr(snap, "D certs.1 755\n"));
+
+    g_assert_true(siplStorePrune(f->state, UUID, &err));
+    g_assert_no_error(err);
+    g_free(snap);
+    snap = siplTestSnapshot(f->dir);
+    g_assert_null(strstr(snap, "certs.0"));
+    g_assert_null(strstr(snap, "certs.1"));
+    g_assert_nonnull(strstr(snap, "L certs -> certs.2\n"));
+}
+
+
+typedef struct {
+    StoreFixture *f;
+    const siplSecureBootDef *def;
+    GError *err;
+} WaitingRender;
+
+static gpointer
+waitingRenderThread(gpointer data)
+{
+    WaitingRender *w = data;
+
+    return GINT_TO_POINTER(siplStoreRender(w->f->state, UUID, w->def, 0, &w->err));
+}
+
+
+/* Whether a flock() request on inode @ino is blocked: /proc/locks marks
+ * it "->" and names the file as MAJ:MIN:INODE. */
+static bool
+flockWaiting(ino_t ino)
+{
+    g_autofree char *locks = NULL;
+    g_autofree char *tail = g_strdup_printf(":%lu ", (unsigned long)ino);
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_get_contents("/proc/locks", &locks, NULL, NULL))
+        return false;
+    lines = g_strsplit(locks, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        if (strstr(lines[i], "-> FLOCK") && strstr(lines[i], tail))
+            return true;
+    }
+    return false;
+}
+
+
+/* A render that waited for the lock while the store was removed (an
+ * undefine racing a start) writes a new store where QEMU looks. It used
+ * to carry on in the removed directory and fail at its first mkdir. */
+static void
+testRemovedWhileWaiting(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tagsOld[] = { "a", NULL };
+    static const char *const tagsNew[] = { "b", NULL };
+    g_autoptr(siplSecureBootDef) oldDef = makeDef(tagsOld);
+    g_autoptr(siplSecureBootDef) newDef = makeDef(tagsNew);
+    g_autofree char *expected = expectedStore(newDef);
+    g_autofree char *visible = NULL;
+    g_autofree char *link = g_build_filename(f->dir, "certs", NULL);
+    g_autofree char *gen = g_build_filename(f->dir, "certs.0", NULL);
+    g_autofree char *file = g_build_filename(gen, "00-a.pem", NULL);
+    g_autoptr(GError) err = NULL;
+    WaitingRender w = { f, newDef, NULL };
+    GThread *thread;
+    struct stat st;
+    int fd;
+    guint i;
+
+    g_assert_true(siplStoreRender(f->state, UUID, oldDef, 0, &err));
+    g_assert_no_error(err);
+    fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(flock(fd, LOCK_EX), ==, 0);
+    g_assert_cmpint(fstat(fd, &st), ==, 0);
+
+    thread = g_thread_new("render", waitingRenderThread, &w);
+    for (i = 0; i < 500 && !flockWaiting(st.st_ino); i++)
+        g_usleep(10 * 1000);
+    g_assert_true(flockWaiting(st.st_ino));
+
+    /* what siplStoreRemove() does under the lock */
+    g_assert_cmpint(unlink(link), ==, 0);
+    g_assert_cmpint(unlink(file), ==, 0);
+    g_assert_cmpint(rmdir(gen), ==, 0);
+    g_assert_cmpint(rmdir(f->dir), ==, 0);
+    close(fd);
+
+    g_assert_true(GPOINTER_TO_INT(g_thread_join(thread)));
+    g_assert_no_error(w.err);
+    visible = visibleStore(f->dir);
+    g_assert_cmpstr(visible, ==, expected);
 }
 
 
@@ -478,6 +599,10 @@ main(int argc, char **argv)
                fixtureTearDown);
     g_test_add("/store/rerender", StoreFixture, NULL, fixtureSetUp,
                testRerender, fixtureTearDown);
+    g_test_add("/store/keep-while-running", StoreFixture, NULL, fixtureSetUp,
+               testKeepWhileRunning, fixtureTearDown);
+    g_test_add("/store/removed-while-waiting", StoreFixture, NULL,
+               fixtureSetUp, testRemovedWhileWaiting, fixtureTearDown);
     g_test_add("/store/refused", StoreFixture, NULL, fixtureSetUp,
                testRefused, fixtureTearDown);
     g_test_add("/store/dir-mode", StoreFixture, NULL, fixtureSetUp,

@@ -397,6 +397,16 @@ test_uri_local(void)
         { "qemu+tcp://localhost/system", true },
         { "qemu+tls://127.0.0.1/system", true },
         { "qemu+tls://[::1]/system", true },
+        /* loopback on the transport's default port: local */
+        { "qemu+ssh://localhost:22/system", true },
+        { "qemu+tcp://127.0.0.1:16509/system", true },
+        { "qemu+tls://localhost:16514/system", true },
+        { "qemu://localhost:16514/system", true },
+        /* loopback on another port: a tunnel to another host */
+        { "qemu+ssh://root@localhost:2222/system", false },
+        { "qemu+tcp://127.0.0.1:16510/system", false },
+        { "qemu+tls://[::1]:26514/system", false },
+        { "qemu://localhost:16509/system", false },
         { "qemu+ssh://root@s390host.example.com/system", false },
         { "qemu+tls://10.0.0.7/system", false },
         { "qemu+ssh://lpar2:2222/system?keyfile=/root/.ssh/id", false },
@@ -407,6 +417,37 @@ test_uri_local(void)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_test_message("%s", cases[i].uri ? cases[i].uri : "(null)");
         g_assert_cmpint(siplVirtURIIsLocal(cases[i].uri), ==, cases[i].local);
+    }
+}
+
+/* A password in a URI's user information stays out of messages (the
+ * "not local" warning showed virConnectGetURI() whole). */
+static void
+test_uri_redact(void)
+{
+    static const struct {
+        const char *uri;
+        const char *shown;
+    } cases[] = {
+        { "qemu+tcp://admin:S3cr3t@s390host/system", "qemu+tcp://admin@s390host/system" },
+        { "qemu+ssh://root:p%40ss@host:2222/system?keyfile=/k",
+          "qemu+ssh://root@host:2222/system?keyfile=/k" },
+        { "qemu+tls://:S3cr3t@host/system", "qemu+tls://@host/system" },
+        /* no password: as given */
+        { "qemu+ssh://root@s390host.example.com/system", "qemu+ssh://root@s390host.example.com/system" },
+        { "qemu+tls://[::1]:16514/system", "qemu+tls://[::1]:16514/system" },
+        { "qemu:///system", "qemu:///system" },
+        /* an '@' after the authority is not user information */
+        { "qemu+tcp://host:1/system?x=a:b@c", "qemu+tcp://host:1/system?x=a:b@c" },
+        { "not a uri", "not a uri" },
+        { NULL, "?" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *shown = siplVirtURIRedact(cases[i].uri);
+
+        g_test_message("%s", cases[i].uri ? cases[i].uri : "(null)");
+        g_assert_cmpstr(shown, ==, cases[i].shown);
     }
 }
 
@@ -462,6 +503,7 @@ main(int argc, char **argv)
     g_test_add_func("/virt/apply/live-only", test_apply_live_only);
     g_test_add_func("/virt/apply/transient", test_apply_transient);
     g_test_add_func("/virt/uri-local", test_uri_local);
+    g_test_add_func("/virt/uri-redact", test_uri_redact);
 
     ret = g_test_run();
     g_free(node_uri);

@@ -277,6 +277,54 @@ test_render_fails(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpstr(live2, ==, live1);
 }
 
+/* The store hook of test_stopped_meanwhile: at the step after the new
+ * generation's mkdir the domain stops and the generation goes away, so
+ * the render fails and undoing the live half fails too. */
+typedef struct {
+    virDomainPtr dom;
+    char *gen;
+} StopHook;
+
+static void
+stop_hook(unsigned int step, void *opaque)
+{
+    StopHook *h = opaque;
+
+    if (step != 2)
+        return;
+    g_assert_cmpint(virDomainDestroy(h->dom), ==, 0);
+    g_assert_cmpint(g_rmdir(h->gen), ==, 0);
+}
+
+/* The domain stops between the define and a failing render: the live
+ * metadata cannot be put back, the persistent XML still is, and the
+ * error says what could not be undone. The persistent half used to be
+ * skipped once the live one failed. */
+static void
+test_stopped_meanwhile(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(virDomain) dom = lookup(f, "s390-run");
+    g_autoptr(siplSecureBootDef) def = make_def(SIPL_MODE_AUDIT, "signer");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *conf1 = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    g_autofree char *conf2 = NULL;
+    g_autofree char *gen = g_build_filename(f->state, UUID_RUN, "certs.0", NULL);
+    StopHook hook = { dom, gen };
+
+    siplStoreSetTestHook(stop_hook, &hook);
+    g_assert_false(siplVirtSecureBootSet(dom, def, VIR_DOMAIN_AFFECT_LIVE |
+                                         VIR_DOMAIN_AFFECT_CONFIG, f->state,
+                                         &caps112, time(NULL), NULL, NULL,
+                                         &error));
+    siplStoreSetTestHook(NULL, NULL);
+    g_assert_error(error, SIPL_STORE_ERROR, SIPL_STORE_ERROR_IO);
+    g_assert_true(g_str_has_prefix(error->message, "cannot open directory 'certs.0'"));
+    g_assert_nonnull(strstr(error->message, "restoring the previous definition failed as well"));
+    g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+    conf2 = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    g_assert_cmpstr(conf2, ==, conf1);
+}
+
 /* A running domain: --config renders (keeping the generation a QEMU may
  * read) and takes effect at the next power cycle; --current changes only
  * the live metadata, renders nothing, and says it is lost at the stop. */
@@ -386,6 +434,7 @@ main(int argc, char **argv)
     ADD("/virt-set/probe", test_probe);
     ADD("/virt-set/render-fails", test_render_fails);
     ADD("/virt-set/running", test_running);
+    ADD("/virt-set/stopped-meanwhile", test_stopped_meanwhile);
     ADD("/virt-set/normal-and-late", test_normal_and_late);
 #undef ADD
 
