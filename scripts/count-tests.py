@@ -9,6 +9,7 @@ import os
 import sys
 
 passed = failed = skipped = 0
+sub_ok = sub_not_ok = 0
 for d in sys.argv[1:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log) or os.path.getmtime(log) < os.path.getmtime(
@@ -21,13 +22,21 @@ for d in sys.argv[1:]:
             line = line.strip()
             if not line:
                 continue
-            r = json.loads(line)["result"]
+            rec = json.loads(line)
+            r = rec["result"]
+            # TAP subtests, for information (GLib tests print one per case)
+            for out in (rec.get("stdout") or "").splitlines():
+                if out.startswith("ok "):
+                    sub_ok += 1
+                elif out.startswith("not ok "):
+                    sub_not_ok += 1
             if r in ("OK", "EXPECTEDFAIL"):
                 passed += 1
             elif r == "SKIP":
                 skipped += 1
             else:
                 failed += 1
+print(f"subtests (TAP) of these tests: {sub_ok} ok, {sub_not_ok} not ok")
 line = f"{passed} passed, {failed} failed"
 if skipped:
     line += f", {skipped} skipped"
