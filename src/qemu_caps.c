@@ -80,14 +80,75 @@ siplQemuCapsEnviron(void)
 }
 
 
-/* Output as a string, even when empty (GBytes may then hold NULL). */
-static char *
-siplQemuCapsText(GBytes *bytes)
-{
-    gsize len = 0;
-    const char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+/* How much of each of QEMU's stdout and stderr the probe keeps. The
+ * property list is a few KiB; a binary that prints without end (a
+ * wrapper in a loop, the wrong program) must not fill our memory for the
+ * whole SIPL_QEMU_PROBE_TIMEOUT. */
+#define SIPL_QEMU_PROBE_MAX_OUTPUT (1024 * 1024)
 
-    return len ? g_strndup(data, len) : g_strdup("");
+/* One of the child's output pipes, read as data arrives. */
+typedef struct {
+    GByteArray *data;
+    bool eof;
+    bool *overflow;     /* shared: either pipe stops the probe */
+    GError **error;     /* shared: the first read error */
+} siplQemuCapsPipe;
+
+
+/* Output as a string, even when empty (an empty array may hold NULL). */
+static char *
+siplQemuCapsText(const GByteArray *data)
+{
+    return data->len ? g_strndup((const char *)data->data, data->len)
+                     : g_strdup("");
+}
+
+
+/* GPollableSourceFunc: take what the pipe has, up to the limit. */
+static gboolean
+siplQemuCapsRead(GObject *stream, gpointer opaque)
+{
+    siplQemuCapsPipe *pipe = opaque;
+    guint8 buf[16 * 1024];
+    g_autoptr(GError) local = NULL;
+    gssize n = g_pollable_input_stream_read_nonblocking(G_POLLABLE_INPUT_STREAM(stream),
+                                                        buf, sizeof(buf),
+                                                        NULL, &local);
+
+    if (n < 0 && g_error_matches(local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+    if (n < 0) {
+        if (!*pipe->error)
+            *pipe->error = g_steal_pointer(&local);
+        pipe->eof = true;
+        return G_SOURCE_REMOVE;
+    }
+    if (n == 0) {
+        pipe->eof = true;
+        return G_SOURCE_REMOVE;
+    }
+    if (pipe->data->len + (gsize)n > SIPL_QEMU_PROBE_MAX_OUTPUT) {
+        *pipe->overflow = true;
+        return G_SOURCE_REMOVE;
+    }
+    g_byte_array_append(pipe->data, buf, n);
+    return G_SOURCE_CONTINUE;
+}
+
+
+/* Start reading @stream into @pipe in @ctx; the caller destroys the
+ * returned source. */
+static GSource *
+siplQemuCapsWatch(GInputStream *stream, siplQemuCapsPipe *pipe,
+                  GMainContext *ctx)
+{
+    GSource *source =
+        g_pollable_input_stream_create_source(G_POLLABLE_INPUT_STREAM(stream),
+                                              NULL);
+
+    g_source_set_callback(source, G_SOURCE_FUNC(siplQemuCapsRead), pipe, NULL);
+    g_source_attach(source, ctx);
+    return source;
 }
 
 
@@ -122,12 +183,19 @@ siplQemuCapsProbe(const char *emulator, GError **error)
     g_autoptr(GMainContext) ctx = NULL;
     g_autoptr(GAsyncResult) res = NULL;
     g_autoptr(GSource) timeout = NULL;
-    g_autoptr(GBytes) outBytes = NULL;
-    g_autoptr(GBytes) errBytes = NULL;
+    g_autoptr(GSource) outSource = NULL;
+    g_autoptr(GSource) errSource = NULL;
+    g_autoptr(GByteArray) outData = g_byte_array_new();
+    g_autoptr(GByteArray) errData = g_byte_array_new();
     g_autofree char *out = NULL;
     g_autofree char *errOut = NULL;
     g_autoptr(GError) local = NULL;
+    g_autoptr(GError) readError = NULL;
     bool timedOut = false;
+    bool overflow = false;
+    siplQemuCapsPipe outPipe = { outData, false, &overflow, &readError };
+    siplQemuCapsPipe errPipe = { errData, false, &overflow, &readError };
+    bool finished;
     bool ok;
 
     if (!emulator)
@@ -144,16 +212,24 @@ siplQemuCapsProbe(const char *emulator, GError **error)
         return NULL;
     }
 
-    /* A private context: callers may run their own main loop, or none. */
+    /* A private context: callers may run their own main loop, or none.
+     * Not g_subprocess_communicate(): it keeps all the output, however
+     * much (SIPL_QEMU_PROBE_MAX_OUTPUT). */
     ctx = g_main_context_new();
     g_main_context_push_thread_default(ctx);
     cancel = g_cancellable_new();
-    g_subprocess_communicate_async(proc, NULL, cancel, siplQemuCapsDone, &res);
+    outSource = siplQemuCapsWatch(g_subprocess_get_stdout_pipe(proc), &outPipe, ctx);
+    errSource = siplQemuCapsWatch(g_subprocess_get_stderr_pipe(proc), &errPipe, ctx);
+    g_subprocess_wait_async(proc, cancel, siplQemuCapsDone, &res);
     timeout = g_timeout_source_new_seconds(SIPL_QEMU_PROBE_TIMEOUT);
     g_source_set_callback(timeout, siplQemuCapsTimedOut, &timedOut, NULL);
     g_source_attach(timeout, ctx);
-    while (!res && !timedOut)
+    while (!(outPipe.eof && errPipe.eof && res) &&
+           !timedOut && !overflow && !readError)
         g_main_context_iteration(ctx, TRUE);
+    finished = outPipe.eof && errPipe.eof && res;
+    g_source_destroy(outSource);
+    g_source_destroy(errSource);
     if (!res) {
         g_subprocess_force_exit(proc);
         g_cancellable_cancel(cancel);
@@ -161,28 +237,35 @@ siplQemuCapsProbe(const char *emulator, GError **error)
             g_main_context_iteration(ctx, TRUE);
     }
     g_source_destroy(timeout);
-    /* cancelled by the timeout, or failed: reap the child either way */
-    ok = g_subprocess_communicate_finish(proc, res, &outBytes, &errBytes, &local);
+    /* cancelled when stopped, or failed: reap the child either way */
+    ok = g_subprocess_wait_finish(proc, res, &local);
     if (!ok)
         g_subprocess_wait(proc, NULL, NULL);
     g_main_context_pop_thread_default(ctx);
 
-    if (timedOut && !ok) {
+    if (overflow) {
+        g_set_error(error, SIPL_SECUREBOOT_ERROR,
+                    SIPL_SECUREBOOT_ERROR_UNSUPPORTED,
+                    _("QEMU '%1$s' printed more than %2$d bytes when asked for the properties of machine '%3$s' and was stopped; is it an s390x QEMU?"),
+                    emulator, SIPL_QEMU_PROBE_MAX_OUTPUT, SIPL_QEMU_MACHINE);
+        return NULL;
+    }
+    if (!finished && timedOut) {
         g_set_error(error, SIPL_SECUREBOOT_ERROR,
                     SIPL_SECUREBOOT_ERROR_UNSUPPORTED,
                     _("QEMU '%1$s' did not list the properties of machine '%2$s' within %3$d seconds and was stopped"),
                     emulator, SIPL_QEMU_MACHINE, SIPL_QEMU_PROBE_TIMEOUT);
         return NULL;
     }
-    if (!ok) {
+    if (readError || !ok) {
         g_set_error(error, SIPL_SECUREBOOT_ERROR,
                     SIPL_SECUREBOOT_ERROR_UNSUPPORTED,
                     _("cannot run QEMU '%1$s' to probe for secure IPL: %2$s"),
-                    emulator, local->message);
+                    emulator, readError ? readError->message : local->message);
         return NULL;
     }
-    out = siplQemuCapsText(outBytes);
-    errOut = siplQemuCapsText(errBytes);
+    out = siplQemuCapsText(outData);
+    errOut = siplQemuCapsText(errData);
     if (!g_spawn_check_wait_status(g_subprocess_get_status(proc), &local)) {
         g_set_error(error, SIPL_SECUREBOOT_ERROR,
                     SIPL_SECUREBOOT_ERROR_UNSUPPORTED,

@@ -83,15 +83,19 @@ bool
 siplStoreGenMatches(int dfd, gint64 gen, const siplSecureBootDef *def)
 {
     g_autofree char *name = g_strdup_printf(SIPL_STORE_GEN_PREFIX "%" G_GINT64_FORMAT, gen);
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d;
     struct dirent *ent;
+    struct stat st;
     guint count = 0;
     bool ok = true;
 
     if (fd < 0)
         return false;
-    if (!(d = fdopendir(fd))) {
+    /* A generation chmod'ed by hand (0700: QEMU, another user, could not
+     * scan it) is not what a render writes: rewrite it. */
+    if (fstat(fd, &st) < 0 || (st.st_mode & 07777) != SIPL_STORE_DIR_MODE ||
+        !(d = fdopendir(fd))) {
         close(fd);
         return false;
     }
@@ -103,12 +107,23 @@ siplStoreGenMatches(int dfd, gint64 gen, const siplSecureBootDef *def)
     for (guint i = 0; ok && i < def->certs->len; i++) {
         const siplSecureBootCertDef *cert = g_ptr_array_index(def->certs, i);
         g_autofree char *file = siplSecureBootCertFileName(i, cert->name);
-        int ffd = openat(dirfd(d), file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO under that name must not hang the render */
+        int ffd = openat(dirfd(d), file,
+                         O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         gsize len = strlen(cert->pem);
         g_autofree char *buf = g_malloc(len + 1);
         ssize_t got;
 
         if (ffd < 0) {
+            ok = false;
+            break;
+        }
+        /* Same content is not enough: a file chmod'ed by hand (0600:
+         * unreadable to QEMU's user) or not a regular file gets
+         * rewritten (spec/05 §8.3). */
+        if (fstat(ffd, &st) < 0 || !S_ISREG(st.st_mode) ||
+            (st.st_mode & 07777) != SIPL_STORE_FILE_MODE) {
+            close(ffd);
             ok = false;
             break;
         }

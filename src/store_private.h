@@ -41,7 +41,8 @@ bool siplStoreGenNext(int dfd, const char *dir, gint64 *next, GError **error);
 bool siplStoreGenWrite(int dfd, const char *genName,
                        const siplSecureBootDef *def, GError **error);
 
-/* Whether generation @gen holds exactly the files @def renders. */
+/* Whether generation @gen holds exactly the files @def renders, with the
+ * types and modes a render gives them. */
 bool siplStoreGenMatches(int dfd, gint64 gen, const siplSecureBootDef *def);
 
 /* Remove a generation directory and the files in it; missing is fine. */

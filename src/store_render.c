@@ -187,14 +187,49 @@ siplStoreCheckDef(const siplSecureBootDef *def, GError **error)
 }
 
 
-/* mkdir -p, each directory it creates 0755 whatever the umask: QEMU runs
- * as another user and must traverse them (spec/05 §8.3). */
+/* The name a state directory level is built under before it appears
+ * (siplStoreMkdirs()): not "<name>.new", which a user's own directory
+ * beside it might well be called. */
+#define SIPL_STORE_MKDIR_SUFFIX ".sipl-new"
+
+/* Fsync the directory @path, so an entry just made in it is durable. */
+static bool
+siplStoreSyncDir(const char *path, GError **error)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = true;
+
+    if (fd < 0 || fsync(fd) < 0)
+        ok = SIPL_STORE_SYS_ERROR(error, _("cannot sync directory '%1$s': %2$s"), path);
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+
+/* mkdir -p for the state directory, each level it creates 0755 whatever
+ * the umask: QEMU runs as another user and must traverse them (spec/05
+ * §8.3). Unlike the domain directory, a level is not re-chmod'ed at the
+ * next render, since it may be a directory of the user's; so a level
+ * never appears with the wrong mode: it is made under a temporary name,
+ * chmod'ed, then renamed into place. A crash leaves at most an empty
+ * "<level>.sipl-new", which the next render renames into place. The
+ * parent is fsync'd after each rename: a level lost in a power cut would
+ * take the store a later fsync'd render put under it. */
 static bool
 siplStoreMkdirs(const char *path, GError **error)
 {
+    g_autofree char *trimmed = g_strdup(path);
     g_autofree char *parent = NULL;
+    g_autofree char *tmp = NULL;
+    size_t len = strlen(trimmed);
     struct stat st;
+    int fd;
 
+    /* "/a/b/" must not become the level "/a/b/.sipl-new" */
+    while (len > 1 && trimmed[len - 1] == '/')
+        trimmed[--len] = '\0';
+    path = trimmed;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return true;
@@ -204,13 +239,38 @@ siplStoreMkdirs(const char *path, GError **error)
     parent = g_path_get_dirname(path);
     if (strcmp(parent, path) != 0 && !siplStoreMkdirs(parent, error))
         return false;
-    if (mkdir(path, SIPL_STORE_DIR_MODE) < 0) {
-        if (errno == EEXIST)
-            return true;
-        return SIPL_STORE_SYS_ERROR(error, _("cannot create directory '%1$s': %2$s"), path);
+    /* "/a/b/.." exists once "/a/b" does */
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return true;
+
+    tmp = g_strconcat(path, SIPL_STORE_MKDIR_SUFFIX, NULL);
+    /* EEXIST: left by a crash, or another render is making the same
+     * level; either way it is ours to finish */
+    if (mkdir(tmp, SIPL_STORE_DIR_MODE) < 0 && errno != EEXIST)
+        return SIPL_STORE_SYS_ERROR(error, _("cannot create directory '%1$s': %2$s"), tmp);
+    siplStoreStep();
+    /* fchmod() through O_NOFOLLOW: a symlink planted under that name
+     * must not make us chmod its target */
+    if ((fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+        fchmod(fd, SIPL_STORE_DIR_MODE) < 0 || rename(tmp, path) < 0) {
+        int saved = errno;
+
+        if (fd >= 0)
+            close(fd);
+
+        /* Another render finished the level first (made 0755 the same
+         * way); its fsync may still be under way, so sync here too. */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rmdir(tmp);
+            return siplStoreSyncDir(parent, error);
+        }
+        return siplStoreSysError(error, _("cannot create directory '%1$s' from '%2$s': %3$s"),
+                                 path, tmp, g_strerror(saved));
     }
-    if (chmod(path, SIPL_STORE_DIR_MODE) < 0)
-        return SIPL_STORE_SYS_ERROR(error, _("cannot set the mode of '%1$s': %2$s"), path);
+    close(fd);
+    if (!siplStoreSyncDir(parent, error))
+        return false;
+    siplStoreStep();
     return true;
 }
 

@@ -16,8 +16,9 @@
  * Only the finished "NN-<name>" files (all ending in .pem) ever exist in
  * a directory "certs" names. Directories are 0755 and files 0644 whatever
  * the umask (spec/05 §8.3), the domain directory re-checked at every
- * render. Renders of one domain are serialised by flock() on its
- * directory.
+ * render; a level of the state directory that a render creates appears
+ * only once it is 0755, and is fsync'd into its parent. Renders of one
+ * domain are serialised by flock() on its directory.
  */
 #ifndef SIPL_STORE_RENDER_H
 #define SIPL_STORE_RENDER_H
@@ -86,7 +87,8 @@ char *siplStoreCertsPath(const char *stateDir, const char *uuid,
  * @error: return location for a SIPL_STORE_ERROR
  *
  * Makes the store hold exactly @def's certificates. When the live
- * generation already does, nothing is written. A failure before the
+ * generation already does, with the types and modes a render gives them,
+ * nothing is written. A failure before the
  * switch leaves the live store unchanged and removes the partial
  * generation; one after it (syncing the domain directory, removing old
  * generations) is SIPL_STORE_ERROR_SWITCHED: the store holds @def.

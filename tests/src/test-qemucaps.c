@@ -181,6 +181,68 @@ testProbeTimeout(void)
 }
 
 
+/* A QEMU that prints without end, on stdout or stderr, is stopped once
+ * it passed 1 MiB, long before the timeout: the probe used to keep all
+ * of it for the whole 10 s and then report a timeout. */
+static void
+testProbeEndlessOutput(void)
+{
+    static const char *const bodies[] = {
+        "while :; do echo '  x-endless=<str>     - not a QEMU property line'; done\n",
+        "while :; do echo 'qemu: warning: not a QEMU message' >&2; done\n",
+    };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("sipl-qemucaps-XXXXXX", &err);
+    guint i;
+
+    g_assert_no_error(err);
+    for (i = 0; i < G_N_ELEMENTS(bodies); i++) {
+        g_autofree char *qemu = writeScript(dir, "qemu-endless", bodies[i]);
+        g_autofree char *want = g_strdup_printf("QEMU '%s' printed more than 1048576 bytes when asked for the properties of machine 's390-ccw-virtio' and was stopped; is it an s390x QEMU?",
+                                                qemu);
+        g_autoptr(siplQemuCaps) caps = NULL;
+        gint64 start = g_get_monotonic_time();
+
+        caps = siplQemuCapsProbe(qemu, &err);
+        g_assert_null(caps);
+        g_assert_error(err, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
+        g_assert_cmpstr(err->message, ==, want);
+        /* stopped by the bound, not by the 10 s timeout */
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 8 * G_USEC_PER_SEC);
+        g_clear_error(&err);
+        g_assert_cmpint(g_unlink(qemu), ==, 0);
+    }
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+
+/* Output under the bound is read whole, across many reads: 900 KiB of
+ * noise before the real property list. */
+static void
+testProbeLargeOutput(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("sipl-qemucaps-XXXXXX", &err);
+    g_autofree char *help = g_test_build_filename(G_TEST_DIST, DATADIR,
+                                                  "qemu-11.2.help", NULL);
+    g_autofree char *body = g_strdup_printf(
+        "yes '  x-padding=<str>     - noise' | head -c 921600\n"
+        "exec cat '%s'\n", help);
+    g_autofree char *qemu = NULL;
+    g_autoptr(siplQemuCaps) caps = NULL;
+
+    g_assert_no_error(err);
+    qemu = writeScript(dir, "qemu-large", body);
+    caps = siplQemuCapsProbe(qemu, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(caps->machine, ==, "s390-ccw-virtio-11.2");
+    g_assert_true(caps->secureBoot);
+    g_assert_true(caps->bootCerts);
+    g_assert_cmpint(g_unlink(qemu), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+
 static void
 testMachineVersion(void)
 {
@@ -210,6 +272,8 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/probe-failures", testProbeFailures);
     g_test_add_func("/qemucaps/probe-clean-environment", testProbeCleanEnvironment);
     g_test_add_func("/qemucaps/probe-timeout", testProbeTimeout);
+    g_test_add_func("/qemucaps/probe-endless-output", testProbeEndlessOutput);
+    g_test_add_func("/qemucaps/probe-large-output", testProbeLargeOutput);
     g_test_add_func("/qemucaps/machine-version", testMachineVersion);
     siplTestAddUnusedDataCheck("qemucaps", DATADIR);
     return g_test_run();

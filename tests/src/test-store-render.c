@@ -452,6 +452,62 @@ testDirMode(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 
+/* A live generation whose content matches but whose modes do not (a
+ * file or the directory chmod'ed by hand, unreadable to QEMU's user) is
+ * rewritten by the next render of the same configuration. It used to
+ * count as rendered: nothing was written and QEMU could not read it. */
+static void
+testModeChanged(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tags[] = { "a", "b", NULL };
+    g_autoptr(siplSecureBootDef) def = makeDef(tags);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *expected = expectedStore(def);
+    g_autofree char *file = g_build_filename(f->dir, "certs.0", "00-a.pem", NULL);
+    g_autofree char *gen1 = g_build_filename(f->dir, "certs.1", NULL);
+    g_autofree char *snap = NULL;
+    g_autofree char *visible = NULL;
+
+    g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+    g_assert_no_error(err);
+
+    g_assert_cmpint(chmod(file, 0600), ==, 0);
+    g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+    g_assert_no_error(err);
+    snap = siplTestSnapshot(f->dir);
+    g_assert_nonnull(strstr(snap, "L certs -> certs.1\n"));
+    g_assert_nonnull(strstr(snap, "D certs.1 755\n"));
+    g_assert_nonnull(strstr(snap, "F certs.1/00-a.pem 644 "));
+    g_assert_nonnull(strstr(snap, "F certs.1/01-b.pem 644 "));
+    g_assert_null(strstr(snap, "certs.0"));
+    visible = visibleStore(f->dir);
+    g_assert_cmpstr(visible, ==, expected);
+
+    /* the generation directory too */
+    g_assert_cmpint(chmod(gen1, 0700), ==, 0);
+    g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+    g_assert_no_error(err);
+    g_free(snap);
+    snap = siplTestSnapshot(f->dir);
+    g_assert_nonnull(strstr(snap, "L certs -> certs.2\n"));
+    g_assert_nonnull(strstr(snap, "D certs.2 755\n"));
+    g_assert_null(strstr(snap, "certs.1"));
+    g_free(visible);
+    visible = visibleStore(f->dir);
+    g_assert_cmpstr(visible, ==, expected);
+
+    /* and a store as rendered is still left alone */
+    {
+        g_autofree char *again = NULL;
+
+        g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+        g_assert_no_error(err);
+        again = siplTestSnapshot(f->dir);
+        g_assert_cmpstr(again, ==, snap);
+    }
+}
+
+
 /* A step after the switch fails (an old generation that cannot be
  * removed): SIPL_STORE_ERROR_SWITCHED, and QEMU reads the new store, so
  * callers know not to undo their change. */
@@ -590,6 +646,96 @@ testCrashFirst(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 
+/* Whether a "<level>.sipl-new" (a level under construction) is in @dir. */
+static bool
+hasLevelDebris(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        if (g_str_has_suffix(name, ".sipl-new"))
+            return true;
+    }
+    return false;
+}
+
+
+/* A first render under a state directory several levels of which do not
+ * exist yet, killed at every step under umask 077: each level that
+ * exists is 0755 at once (a level is renamed into place only once it is
+ * 0755), and the next render finishes the tree and leaves no debris.
+ * Each level has its own crash points now (one used to be made with no
+ * step before the domain directory's, so a kill could not land between
+ * its mkdir() and chmod(), where it was 0700 for ever). That each new
+ * level's parent is fsync'd after it appears (a level lost in a power
+ * cut takes the store with it) cannot be seen here: SIGKILL leaves the
+ * page cache, as the header says; siplStoreMkdirs() keeps it by
+ * construction. */
+static void
+testCrashStateDirs(StoreFixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char *const tags[] = { "a", NULL };
+    g_autoptr(siplSecureBootDef) def = makeDef(tags);
+    g_autofree char *expected = expectedStore(def);
+    g_autofree char *top = g_build_filename(f->tmp, "top", NULL);
+    g_autofree char *mid = g_build_filename(top, "mid", NULL);
+    const char *levels[4];
+    bool sawDeepest[3] = { false, false, false };
+    unsigned int n;
+    guint i;
+
+    g_free(f->state);
+    g_free(f->dir);
+    f->state = g_build_filename(mid, "state", NULL);
+    f->dir = g_build_filename(f->state, UUID, NULL);
+    levels[0] = top;
+    levels[1] = mid;
+    levels[2] = f->state;
+    levels[3] = f->dir;
+
+    for (n = 1; n < 1000; n++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *visible = NULL;
+        mode_t old;
+        bool done;
+
+        certgen_tmpdir_remove(top);
+        done = crashRender(f, def, n);
+        /* the state levels at once; the domain directory may be 0700
+         * until the next render, which re-checks it (testDirMode) */
+        for (i = 0; i < G_N_ELEMENTS(levels); i++) {
+            if (!g_file_test(levels[i], G_FILE_TEST_IS_DIR))
+                break;
+            if (i < G_N_ELEMENTS(levels) - 1)
+                g_assert_cmpint(dirMode(levels[i]), ==, 0755);
+        }
+        /* killed while the state directory was being made: which
+         * level was the deepest there */
+        if (i > 0 && i < G_N_ELEMENTS(levels))
+            sawDeepest[i - 1] = true;
+        if (done)
+            break;
+
+        old = umask(077);
+        g_assert_true(siplStoreRender(f->state, UUID, def, 0, &err));
+        umask(old);
+        g_assert_no_error(err);
+        for (i = 0; i < G_N_ELEMENTS(levels); i++)
+            g_assert_cmpint(dirMode(levels[i]), ==, 0755);
+        g_assert_false(hasLevelDebris(f->tmp));
+        g_assert_false(hasLevelDebris(top));
+        g_assert_false(hasLevelDebris(mid));
+        visible = visibleStore(f->dir);
+        g_assert_cmpstr(visible, ==, expected);
+    }
+    g_assert_cmpuint(n, <, 1000);
+    /* kills landed with only "top", "top/mid", "top/mid/state" made */
+    for (i = 0; i < G_N_ELEMENTS(sawDeepest); i++)
+        g_assert_true(sawDeepest[i]);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -607,11 +753,15 @@ main(int argc, char **argv)
                testRefused, fixtureTearDown);
     g_test_add("/store/dir-mode", StoreFixture, NULL, fixtureSetUp,
                testDirMode, fixtureTearDown);
+    g_test_add("/store/mode-changed", StoreFixture, NULL, fixtureSetUp,
+               testModeChanged, fixtureTearDown);
     g_test_add("/store/late-failure", StoreFixture, NULL, fixtureSetUp,
                testLateFailure, fixtureTearDown);
     g_test_add("/store/crash", StoreFixture, NULL, fixtureSetUp, testCrash,
                fixtureTearDown);
     g_test_add("/store/crash-first", StoreFixture, NULL, fixtureSetUp,
                testCrashFirst, fixtureTearDown);
+    g_test_add("/store/crash-state-dirs", StoreFixture, NULL, fixtureSetUp,
+               testCrashStateDirs, fixtureTearDown);
     return g_test_run();
 }
