@@ -17,9 +17,12 @@
 #include "qemu/certstore.h"
 #include "qemu/diag320.h"
 
+#include "diag-expect.h"
+
+#define DIAG_HANDLER diag320_handle
+
 #define MEM_SIZE (1ULL << 20)
 #define DOMAIN "sipl-diag320"
-#define SENTINEL 0xdeadbeefcafef00dULL
 
 extern char *tmpdir;
 extern CertGenCert *cert_rsa;       /* a.pem */
@@ -62,6 +65,14 @@ void assert_mem(Fix *f, uint64_t addr, const void *want, gsize len);
 DiagException run(Fix *f, const DiagCpu *cpu, unsigned r1, uint64_t addr,
                   uint64_t subcode, uint64_t *r1p1);
 
+/* Ends a test: guest memory must be as snapshot() left it. */
+static inline void
+fix_clear_unchanged(Fix *f)
+{
+    assert_unchanged(f);
+    fix_clear(f);
+}
+
 /* VCB header (spec/02 §5.6): in_len @0, first @8, last @10 */
 void make_vcb_in(uint8_t *b, uint32_t in_len, uint16_t first, uint16_t last);
 /* ... plus out_len @32, stored_ct @40, remain_ct @42 */
@@ -75,5 +86,22 @@ void check_vcb(Fix *f, uint64_t addr, uint32_t in_len, uint16_t first,
 /* Subcode 2 must give @rc and change nothing. */
 void check_vcb_rc(Fix *f, uint32_t in_len, uint16_t first, uint16_t last,
                   uint64_t rc);
+
+/* g_test_init() and the certificates; the run, then their removal. */
+static inline void
+diag320_test_init(int *argc, char ***argv)
+{
+    g_test_init(argc, argv, NULL);
+    diag320_fixture_setup();
+}
+
+static inline int
+diag320_test_run(void)
+{
+    int ret = g_test_run();
+
+    diag320_fixture_teardown();
+    return ret;
+}
 
 #endif /* SIPL_TEST_DIAG320_FIXTURE_H */

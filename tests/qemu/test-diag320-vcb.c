@@ -108,22 +108,16 @@ test_vcb_faults(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t in[64];
 
     fix_init(&f, three);
     make_vcb_in(in, 4096, 1, 3);
     poke(&f, 0x10800, in, sizeof(in));
     snapshot(&f);
-    g_assert_cmpint(run(&f, &cpu, 2, 0x10800, 2, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
-    g_assert_cmpint(run(&f, &cpu, 2, MEM_SIZE, 2, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmpint(run(&f, &cpu, 2, 0xfffffffffffff000ULL, 2, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 2, 0x10800, 2, DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, MEM_SIZE, 2, DIAG_EXC_ADDRESSING);
+    expect_exc(&f, &cpu, 2, 0xfffffffffffff000ULL, 2, DIAG_EXC_ADDRESSING);
+    fix_clear_unchanged(&f);
 }
 
 /* Ten copies of a.pem (no de-duplication, K8): not all fit in 4096. */
@@ -208,7 +202,6 @@ test_d16_no_partial_write(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t in[64];
     uint64_t addr = MEM_SIZE - 4096;
 
@@ -218,16 +211,13 @@ test_d16_no_partial_write(void)
     make_vcb_in(in, 3 * 4096, 1, 10);
     poke(&f, addr, in, sizeof(in));
     snapshot(&f);
-    g_assert_cmpint(run(&f, &cpu, 2, addr, 2, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
+    expect_exc(&f, &cpu, 2, addr, 2, DIAG_EXC_ADDRESSING);
     assert_unchanged(&f);
 
     /* what fits in the last page is served normally */
     make_vcb_in(in, 3 * 4096, 1, 1);
     poke(&f, addr, in, sizeof(in));
-    g_assert_cmpint(run(&f, &cpu, 2, addr, 2, &r1p1), ==, DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x0001);
+    expect_rc(&f, &cpu, 2, addr, 2, 0x0001);
     fix_clear(&f);
 }
 
@@ -322,10 +312,7 @@ test_vce_invalid_takes_space(void)
 int
 main(int argc, char **argv)
 {
-    int ret;
-
-    g_test_init(&argc, &argv, NULL);
-    diag320_fixture_setup();
+    diag320_test_init(&argc, &argv);
     g_test_add_func("/diag320/vcb-all", test_vcb_all);
     g_test_add_func("/diag320/vcb-first-zero", test_vcb_first_zero);
     g_test_add_func("/diag320/vcb-header-only", test_vcb_header_only);
@@ -345,7 +332,5 @@ main(int argc, char **argv)
                     test_d26_invalid_key_type_zero);
     g_test_add_func("/diag320/vce-invalid-takes-space",
                     test_vce_invalid_takes_space);
-    ret = g_test_run();
-    diag320_fixture_teardown();
-    return ret;
+    return diag320_test_run();
 }

@@ -16,17 +16,13 @@ test_privileged(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
 
     fix_init(&f, three);
     snapshot(&f);
     cpu.problem_state = true;
     cpu.fac_cstore = false;     /* privilege is checked first */
-    g_assert_cmpint(run(&f, &cpu, 2, 0x1000, 0, &r1p1), ==,
-                    DIAG_EXC_PRIVILEGED);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 2, 0x1000, 0, DIAG_EXC_PRIVILEGED);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -34,27 +30,20 @@ test_specification(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
 
     fix_init(&f, three);
     snapshot(&f);
     cpu.fac_cstore = false;
-    g_assert_cmpint(run(&f, &cpu, 2, 0x1000, 0, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, 0x1000, 0, DIAG_EXC_SPECIFICATION);
     cpu = DIAG_CPU_DEFAULT;
     cpu.pv = true;              /* cstore hidden from PV guests (§4) */
-    g_assert_cmpint(run(&f, &cpu, 2, 0x1000, 0, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, 0x1000, 0, DIAG_EXC_SPECIFICATION);
     cpu = DIAG_CPU_DEFAULT;
-    g_assert_cmpint(run(&f, &cpu, 3, 0x1000, 0, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
-    g_assert_cmpint(run(&f, &cpu, 2, 0x1000, 0x100, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
-    g_assert_cmpint(run(&f, &cpu, 2, 0x1000, 0x8000000000000001ULL, &r1p1),
-                    ==, DIAG_EXC_SPECIFICATION);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 3, 0x1000, 0, DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, 0x1000, 0x100, DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, 0x1000, 0x8000000000000001ULL,
+               DIAG_EXC_SPECIFICATION);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -62,17 +51,13 @@ test_not_supported(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
 
     fix_init(&f, three);
     snapshot(&f);
     for (uint64_t sc = 3; sc <= 0xff; sc++) {
-        g_assert_cmpint(run(&f, &cpu, 4, 0x1000, sc, &r1p1), ==,
-                        DIAG_EXC_NONE);
-        g_assert_cmphex(r1p1, ==, 0x0102);
+        expect_rc(&f, &cpu, 4, 0x1000, sc, 0x0102);
     }
-    assert_unchanged(&f);
-    fix_clear(&f);
+    fix_clear_unchanged(&f);
 }
 
 /* ---- subcode 0 (§5.4, K1) ---- */
@@ -90,21 +75,16 @@ test_ism(void)
     poke(&f, 0x2003, isb, sizeof(isb));     /* no alignment check */
     memcpy(want, isb, sizeof(want));
     put32(want, 0xe0000000);
-    g_assert_cmpint(run(&f, &cpu, 0, 0x2003, 0, &r1p1), ==, DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x0001);
+    expect_rc(&f, &cpu, 0, 0x2003, 0, 0x0001);
     assert_mem(&f, 0x2003, want, sizeof(want));
 
     /* the last word of memory is fine, one byte further is not */
     g_assert_cmpint(run(&f, &cpu, 0, MEM_SIZE - 4, 0, &r1p1), ==,
                     DIAG_EXC_NONE);
     snapshot(&f);
-    g_assert_cmpint(run(&f, &cpu, 0, MEM_SIZE - 3, 0, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    g_assert_cmpint(run(&f, &cpu, 0, UINT64_MAX - 1, 0, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 0, MEM_SIZE - 3, 0, DIAG_EXC_ADDRESSING);
+    expect_exc(&f, &cpu, 0, UINT64_MAX - 1, 0, DIAG_EXC_ADDRESSING);
+    fix_clear_unchanged(&f);
 }
 
 /* ---- subcode 1 (§5.5) ---- */
@@ -121,7 +101,6 @@ test_vcssb(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t in[128], want[128];
     gsize max_der = MAX(cert_rsa->der_len,
                         MAX(cert_p521->der_len, cert_p256->der_len));
@@ -138,8 +117,7 @@ test_vcssb(void)
     put16(want + 34, 64);                               /* max_vc_ct */
     put32(want + 80, 256 + ((max_der + 3) & ~(gsize)3)); /* max_single */
     put32(want + 84, (uint32_t)total);                  /* total_vcb_len */
-    g_assert_cmpint(run(&f, &cpu, 2, 0x3000, 1, &r1p1), ==, DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x0001);
+    expect_rc(&f, &cpu, 2, 0x3000, 1, 0x0001);
     assert_mem(&f, 0x3000, want, sizeof(want));
     fix_clear(&f);
 }
@@ -172,8 +150,7 @@ test_d3_reserved_zeroed(void)
     put16(hdr + 8, 0);
     put16(hdr + 10, 0);
     poke(&f, 0x4000, hdr, sizeof(hdr));
-    g_assert_cmpint(run(&f, &cpu, 2, 0x4000, 2, &r1p1), ==, DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x0001);
+    expect_rc(&f, &cpu, 2, 0x4000, 2, 0x0001);
     memset(hdr, 0, sizeof(hdr));
     put32(hdr + 0, 4096);
     put32(hdr + 32, 64);
@@ -187,7 +164,6 @@ test_vcssb_bad_len(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t in[128];
     const uint32_t lens[] = { 0, 4, 127, 129, 256, 0x80000080 };
 
@@ -196,9 +172,7 @@ test_vcssb_bad_len(void)
         make_vcssb_in(in, lens[i], 0x11);
         poke(&f, 0x3000, in, sizeof(in));
         snapshot(&f);
-        g_assert_cmpint(run(&f, &cpu, 2, 0x3000, 1, &r1p1), ==,
-                        DIAG_EXC_NONE);
-        g_assert_cmphex(r1p1, ==, 0x0202);
+        expect_rc(&f, &cpu, 2, 0x3000, 1, 0x0202);
         assert_unchanged(&f);
     }
     fix_clear(&f);
@@ -209,23 +183,17 @@ test_vcssb_faults(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t in[128];
 
     fix_init(&f, three);
     make_vcssb_in(in, 128, 0);
     poke(&f, 0x3004, in, sizeof(in));
     snapshot(&f);
-    g_assert_cmpint(run(&f, &cpu, 2, 0x3004, 1, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, 0x3004, 1, DIAG_EXC_SPECIFICATION);
     /* 8-aligned but the 128 bytes run past the end of memory */
-    g_assert_cmpint(run(&f, &cpu, 2, MEM_SIZE - 120, 1, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmpint(run(&f, &cpu, 2, UINT64_MAX - 7, 1, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 2, MEM_SIZE - 120, 1, DIAG_EXC_ADDRESSING);
+    expect_exc(&f, &cpu, 2, UINT64_MAX - 7, 1, DIAG_EXC_ADDRESSING);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -233,7 +201,6 @@ test_vcssb_empty_store(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t in[128], want[128];
 
     fix_init(&f, NULL);
@@ -241,8 +208,7 @@ test_vcssb_empty_store(void)
     poke(&f, 0x3000, in, sizeof(in));
     memcpy(want, in, sizeof(want));
     put32(want, 4);                 /* K2: only the first 4 bytes */
-    g_assert_cmpint(run(&f, &cpu, 2, 0x3000, 1, &r1p1), ==, DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x0001);
+    expect_rc(&f, &cpu, 2, 0x3000, 1, 0x0001);
     assert_mem(&f, 0x3000, want, sizeof(want));
     fix_clear(&f);
 }
@@ -250,10 +216,7 @@ test_vcssb_empty_store(void)
 int
 main(int argc, char **argv)
 {
-    int ret;
-
-    g_test_init(&argc, &argv, NULL);
-    diag320_fixture_setup();
+    diag320_test_init(&argc, &argv);
     g_test_add_func("/diag320/privileged", test_privileged);
     g_test_add_func("/diag320/specification", test_specification);
     g_test_add_func("/diag320/not-supported", test_not_supported);
@@ -263,7 +226,5 @@ main(int argc, char **argv)
     g_test_add_func("/diag320/vcssb-faults", test_vcssb_faults);
     g_test_add_func("/diag320/vcssb-empty-store", test_vcssb_empty_store);
     g_test_add_func("/diag320/d3-reserved-zeroed", test_d3_reserved_zeroed);
-    ret = g_test_run();
-    diag320_fixture_teardown();
-    return ret;
+    return diag320_test_run();
 }

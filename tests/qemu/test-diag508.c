@@ -9,11 +9,14 @@
 #include "qemu/certstore.h"
 #include "qemu/diag508.h"
 
+#include "diag-expect.h"
+
+#define DIAG_HANDLER diag508_handle
+
 #include <string.h>
 
 #define MEM_SIZE (1ULL << 20)
 #define DOMAIN "sipl-diag508"
-#define SENTINEL 0xdeadbeefcafef00dULL
 #define SVB_ADDR 0x1000
 #define SIG_ADDR 0x8000
 #define COMP_ADDR 0x10000
@@ -32,21 +35,8 @@ fake_clock(void)
     return fake_now;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8) {
-        p[i] = (uint8_t)v;
-    }
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8) {
-        p[i] = (uint8_t)v;
-    }
-}
+#define put32(p, v) put_be(p, v, 4)
+#define put64(p, v) put_be(p, v, 8)
 
 /* SVB (spec/02 §6.3): length @0, version @7, comp_len @32, comp_addr @40,
  * sig_len @48, sig_addr @56 */
@@ -141,12 +131,12 @@ assert_unchanged(Fix *f)
     g_assert_cmpmem(now, MEM_SIZE, f->before, MEM_SIZE);
 }
 
-static DiagException
-run_at(Fix *f, const DiagCpu *cpu, unsigned r1, uint64_t addr,
-       uint64_t subcode, uint64_t *r1p1)
+/* Ends a test: guest memory must be as snapshot() left it. */
+static void
+fix_clear_unchanged(Fix *f)
 {
-    *r1p1 = SENTINEL;
-    return diag508_handle(f->store, f->mem, cpu, r1, addr, subcode, r1p1);
+    assert_unchanged(f);
+    fix_clear(f);
 }
 
 /* Puts @svb at SVB_ADDR, runs subcode 0x8000, expects rc and no change. */
@@ -154,13 +144,10 @@ static void
 expect_rc_unchanged(Fix *f, const uint8_t *svb, uint64_t rc)
 {
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
 
     g_assert_true(guestmem_write(f->mem, SVB_ADDR, svb, 64));
     snapshot(f);
-    g_assert_cmpint(run_at(f, &cpu, 2, SVB_ADDR, 0x8000, &r1p1), ==,
-                    DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, rc);
+    expect_rc(f, &cpu, 2, SVB_ADDR, 0x8000, rc);
     assert_unchanged(f);
 }
 
@@ -177,17 +164,13 @@ test_privileged(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
 
     fix_init(&f, only_signer);
     snapshot(&f);
     cpu.problem_state = true;
     cpu.fac_sipl = false;
-    g_assert_cmpint(run_at(&f, &cpu, 2, SVB_ADDR, 0x8000, &r1p1), ==,
-                    DIAG_EXC_PRIVILEGED);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 2, SVB_ADDR, 0x8000, DIAG_EXC_PRIVILEGED);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -195,7 +178,6 @@ test_d7_no_facility(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t svb[64];
 
     fix_init(&f, only_signer);
@@ -203,17 +185,12 @@ test_d7_no_facility(void)
     g_assert_true(guestmem_write(f.mem, SVB_ADDR, svb, 64));
     snapshot(&f);
     cpu.fac_sipl = false;
-    g_assert_cmpint(run_at(&f, &cpu, 2, SVB_ADDR, 0x8000, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
-    g_assert_cmpint(run_at(&f, &cpu, 2, SVB_ADDR, 0, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, SVB_ADDR, 0x8000, DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 2, SVB_ADDR, 0, DIAG_EXC_SPECIFICATION);
     cpu = DIAG_CPU_DEFAULT;
     cpu.pv = true;
-    g_assert_cmpint(run_at(&f, &cpu, 2, SVB_ADDR, 0x8000, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 2, SVB_ADDR, 0x8000, DIAG_EXC_SPECIFICATION);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -221,22 +198,17 @@ test_specification(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     const uint64_t bad[] = { 1, 0x4000, 0x8001, 0xffff, 0x10000,
                              0x18000, 0xffffffffffff8000ULL };
 
     fix_init(&f, only_signer);
     snapshot(&f);
-    g_assert_cmpint(run_at(&f, &cpu, 3, SVB_ADDR, 0x8000, &r1p1), ==,
-                    DIAG_EXC_SPECIFICATION);
+    expect_exc(&f, &cpu, 3, SVB_ADDR, 0x8000, DIAG_EXC_SPECIFICATION);
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         /* K18: no "not supported" code for DIAG 0x508 */
-        g_assert_cmpint(run_at(&f, &cpu, 2, SVB_ADDR, bad[i], &r1p1), ==,
-                        DIAG_EXC_SPECIFICATION);
+        expect_exc(&f, &cpu, 2, SVB_ADDR, bad[i], DIAG_EXC_SPECIFICATION);
     }
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -244,16 +216,12 @@ test_query(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
 
     fix_init(&f, NULL);
     snapshot(&f);
     /* the address is ignored, even one outside memory */
-    g_assert_cmpint(run_at(&f, &cpu, 0, UINT64_MAX, 0, &r1p1), ==,
-                    DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x8000);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_rc(&f, &cpu, 0, UINT64_MAX, 0, 0x8000);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -261,7 +229,6 @@ check_verified(const char *const *names, uint8_t index)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t svb[64], want[64];
 
     fix_init(&f, names);
@@ -277,12 +244,9 @@ check_verified(const char *const *names, uint8_t index)
     want[7] = 0x5a;
     want[16] = index;                       /* 0-origin (K4) */
     put64(want + 24, signer->der_len);
-    g_assert_cmpint(run_at(&f, &cpu, 2, SVB_ADDR, 0x8000, &r1p1), ==,
-                    DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x0001);
+    expect_rc(&f, &cpu, 2, SVB_ADDR, 0x8000, 0x0001);
     memcpy(f.before + SVB_ADDR, want, 64);  /* the only change */
-    assert_unchanged(&f);
-    fix_clear(&f);
+    fix_clear_unchanged(&f);
 }
 
 static void
@@ -343,7 +307,6 @@ test_empty_store(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t svb[64];
 
     fix_init(&f, NULL);
@@ -351,9 +314,7 @@ test_empty_store(void)
     make_svb(svb, 13, 0, 0, 0, 0);
     expect_rc_unchanged(&f, svb, 0x0102);
     /* ... but after the addressing check */
-    g_assert_cmpint(run_at(&f, &cpu, 2, MEM_SIZE - 63, 0x8000, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
+    expect_exc(&f, &cpu, 2, MEM_SIZE - 63, 0x8000, DIAG_EXC_ADDRESSING);
     fix_clear(&f);
 }
 
@@ -362,23 +323,16 @@ test_addressing(void)
 {
     Fix f;
     DiagCpu cpu = DIAG_CPU_DEFAULT;
-    uint64_t r1p1;
     uint8_t svb[64];
 
     fix_init(&f, only_signer);
     good_svb(svb);
     g_assert_true(guestmem_write(f.mem, MEM_SIZE - 64, svb, 64));
-    g_assert_cmpint(run_at(&f, &cpu, 2, MEM_SIZE - 64, 0x8000, &r1p1), ==,
-                    DIAG_EXC_NONE);
-    g_assert_cmphex(r1p1, ==, 0x0001);      /* no alignment rule */
+    expect_rc(&f, &cpu, 2, MEM_SIZE - 64, 0x8000, 0x0001); /* no alignment */
     snapshot(&f);
-    g_assert_cmpint(run_at(&f, &cpu, 2, MEM_SIZE - 63, 0x8000, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmpint(run_at(&f, &cpu, 2, UINT64_MAX - 10, 0x8000, &r1p1), ==,
-                    DIAG_EXC_ADDRESSING);
-    g_assert_cmphex(r1p1, ==, SENTINEL);
-    assert_unchanged(&f);
-    fix_clear(&f);
+    expect_exc(&f, &cpu, 2, MEM_SIZE - 63, 0x8000, DIAG_EXC_ADDRESSING);
+    expect_exc(&f, &cpu, 2, UINT64_MAX - 10, 0x8000, DIAG_EXC_ADDRESSING);
+    fix_clear_unchanged(&f);
 }
 
 static void

@@ -6,6 +6,7 @@
  * built from the spec tables (spec/02 §5.4, §5.5, §6.3).
  */
 #include "certgen.h"
+#include "diag-expect.h"
 
 #include <glib/gstdio.h>
 #include <stdarg.h>
@@ -79,21 +80,8 @@ assert_file(const char *path, const void *want, gsize len)
     g_assert_cmpmem(got, got_len, want, len);
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8) {
-        p[i] = (uint8_t)v;
-    }
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8) {
-        p[i] = (uint8_t)v;
-    }
-}
+#define put32(p, v) put_be(p, v, 4)
+#define put64(p, v) put_be(p, v, 8)
 
 /* Usage errors: exit 2, nothing on stdout, exactly one line on stderr. */
 static void

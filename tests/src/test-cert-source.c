@@ -47,6 +47,16 @@ path_in(const char *dir, const char *name)
     return g_build_filename(dir, name, NULL);
 }
 
+/* A new, empty directory @name in the fixture's directory. */
+static char *
+new_dir(Fixture *f, const char *name)
+{
+    char *d = path_in(f->dir, name);
+
+    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
+    return d;
+}
+
 static void
 write_file(const char *path, const void *data, gssize len)
 {
@@ -71,6 +81,22 @@ assert_cert(GPtrArray *certs, guint i, const CertGenCert *want,
     g_assert_cmpuint(strlen(c->fingerprint), ==, SIPL_SECUREBOOT_FINGERPRINT_LEN);
 }
 
+/* A load that must fail: no list at all and exactly the error @code. */
+static void
+assert_load_error(GPtrArray *certs, const GError *error, gint code)
+{
+    g_assert_null(certs);
+    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, code);
+}
+
+/* A load that must succeed with @n certificates. */
+static void
+assert_loaded(GPtrArray *certs, const GError *error, guint n)
+{
+    g_assert_no_error(error);
+    g_assert_cmpuint(certs->len, ==, n);
+}
+
 static void
 test_file_pem(Fixture *f, gconstpointer data)
 {
@@ -81,8 +107,7 @@ test_file_pem(Fixture *f, gconstpointer data)
     (void)data;
     certgen_write_pem(f->c[0], path);
     certs = siplCertSourceLoadFile(path, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 1);
+    assert_loaded(certs, error, 1);
     assert_cert(certs, 0, f->c[0], "signer.pem", SIPL_CERT_SOURCE_FILE, path);
 }
 
@@ -96,8 +121,7 @@ test_file_der(Fixture *f, gconstpointer data)
     (void)data;
     write_file(path, f->c[1]->der, f->c[1]->der_len);
     certs = siplCertSourceLoad(path, NULL, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 1);
+    assert_loaded(certs, error, 1);
     assert_cert(certs, 0, f->c[1], "ca.pem", SIPL_CERT_SOURCE_FILE, path);
 }
 
@@ -114,8 +138,7 @@ test_file_bundle(Fixture *f, gconstpointer data)
     (void)data;
     write_file(path, body, -1);
     certs = siplCertSourceLoadFile(path, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 3);
+    assert_loaded(certs, error, 3);
     /* file order is store order */
     assert_cert(certs, 0, f->c[2], "bundle-1.pem", SIPL_CERT_SOURCE_FILE, path);
     assert_cert(certs, 1, f->c[0], "bundle-2.pem", SIPL_CERT_SOURCE_FILE, path);
@@ -143,8 +166,7 @@ test_file_bad(Fixture *f, gconstpointer data)
 
         write_file(path, cases[i].content, -1);
         certs = siplCertSourceLoadFile(path, &error);
-        g_assert_null(certs);
-        g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+        assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
         g_assert_true(g_str_has_prefix(error->message, prefix));
     }
     {
@@ -155,8 +177,7 @@ test_file_bad(Fixture *f, gconstpointer data)
 
         certgen_write_key_pem(f->c[0], path);
         certs = siplCertSourceLoadFile(path, &error);
-        g_assert_null(certs);
-        g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+        assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
     }
 }
 
@@ -171,16 +192,14 @@ test_file_unreadable(Fixture *f, gconstpointer data)
 
     (void)data;
     certs = siplCertSourceLoad(missing, NULL, &error);
-    g_assert_null(certs);
-    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+    assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_READ);
     want = g_strdup_printf("cannot read '%s': No such file or directory", missing);
     g_assert_cmpstr(error->message, ==, want);
     g_clear_error(&error);
 
     g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
     certs = siplCertSourceLoadFile(fifo, &error);
-    g_assert_null(certs);
-    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+    assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_READ);
     g_clear_error(&error);
 
     if (geteuid() != 0) {
@@ -189,8 +208,7 @@ test_file_unreadable(Fixture *f, gconstpointer data)
         certgen_write_pem(f->c[0], locked);
         g_assert_cmpint(g_chmod(locked, 0), ==, 0);
         certs = siplCertSourceLoadFile(locked, &error);
-        g_assert_null(certs);
-        g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+        assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_READ);
     }
 }
 
@@ -214,8 +232,7 @@ test_dir(Fixture *f, gconstpointer data)
     certgen_write_pem(f->c[2], subfile);
 
     certs = siplCertSourceLoad(d, NULL, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 2);
+    assert_loaded(certs, error, 2);
     assert_cert(certs, 0, f->c[1], "a.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
     assert_cert(certs, 1, f->c[0], "b.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
 }
@@ -223,19 +240,17 @@ test_dir(Fixture *f, gconstpointer data)
 static void
 test_dir_names_unique(Fixture *f, gconstpointer data)
 {
-    g_autofree char *d = path_in(f->dir, "store");
+    g_autofree char *d = new_dir(f, "store");
     g_autofree char *x1 = path_in(d, "x.crt");
     g_autofree char *x2 = path_in(d, "x.pem");
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) certs = NULL;
 
     (void)data;
-    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
     certgen_write_pem(f->c[0], x1);
     certgen_write_pem(f->c[1], x2);
     certs = siplCertSourceLoadDirectory(d, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 2);
+    assert_loaded(certs, error, 2);
     assert_cert(certs, 0, f->c[0], "x.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
     assert_cert(certs, 1, f->c[1], "x-2.pem", SIPL_CERT_SOURCE_DIRECTORY, d);
 }
@@ -243,8 +258,8 @@ test_dir_names_unique(Fixture *f, gconstpointer data)
 static void
 test_dir_bad(Fixture *f, gconstpointer data)
 {
-    g_autofree char *d = path_in(f->dir, "store");
-    g_autofree char *empty = path_in(f->dir, "empty");
+    g_autofree char *d = new_dir(f, "store");
+    g_autofree char *empty = new_dir(f, "empty");
     g_autofree char *readme = path_in(d, "README");
     g_autofree char *ok = path_in(d, "ok.pem");
     g_autofree char *missing = path_in(f->dir, "nosuch");
@@ -254,27 +269,22 @@ test_dir_bad(Fixture *f, gconstpointer data)
     g_autoptr(GPtrArray) certs = NULL;
 
     (void)data;
-    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
-    g_assert_cmpint(g_mkdir(empty, 0755), ==, 0);
     certgen_write_pem(f->c[0], ok);
     write_file(readme, "these are our certificates\n", -1);
 
     /* one stray file fails the whole directory, naming the file */
     certs = siplCertSourceLoadDirectory(d, &error);
-    g_assert_null(certs);
-    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+    assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
     g_assert_true(g_str_has_prefix(error->message, prefix));
     g_clear_error(&error);
 
     certs = siplCertSourceLoadDirectory(empty, &error);
-    g_assert_null(certs);
-    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_EMPTY);
+    assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_EMPTY);
     g_assert_cmpstr(error->message, ==, want);
     g_clear_error(&error);
 
     certs = siplCertSourceLoadDirectory(missing, &error);
-    g_assert_null(certs);
-    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_READ);
+    assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_READ);
 }
 
 /* Every name valid, at most 61 bytes (QEMU's 64 minus "NN-"), unique. */
@@ -302,7 +312,7 @@ assert_names_unique(GPtrArray *certs)
 static void
 test_dir_long_names(Fixture *f, gconstpointer data)
 {
-    g_autofree char *d = path_in(f->dir, "long");
+    g_autofree char *d = new_dir(f, "long");
     g_autofree char *stem = g_strnfill(59, 'l');
     g_autofree char *n1 = g_strdup_printf("%s-one.pem", stem);
     g_autofree char *n2 = g_strdup_printf("%s-two.pem", stem);
@@ -313,14 +323,12 @@ test_dir_long_names(Fixture *f, gconstpointer data)
 
     (void)data;
     g_assert_cmpuint(strlen(n1), ==, 67);
-    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
     certgen_write_pem(f->c[0], p1);
     certgen_write_pem(f->c[1], p2);
     alarm(10);
     certs = siplCertSourceLoadDirectory(d, &error);
     alarm(0);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 2);
+    assert_loaded(certs, error, 2);
     assert_names_unique(certs);
 }
 
@@ -329,13 +337,12 @@ static void
 test_dir_many_duplicates(Fixture *f, gconstpointer data)
 {
     static const char *const exts[] = { ".crt", ".der", ".pem", ".cer" };
-    g_autofree char *d = path_in(f->dir, "dups");
+    g_autofree char *d = new_dir(f, "dups");
     g_autofree char *stem = g_strnfill(59, 'd');
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) certs = NULL;
 
     (void)data;
-    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
     for (size_t i = 0; i < G_N_ELEMENTS(exts); i++) {
         g_autofree char *name = g_strconcat(stem, exts[i], NULL);
         g_autofree char *path = path_in(d, name);
@@ -345,8 +352,7 @@ test_dir_many_duplicates(Fixture *f, gconstpointer data)
     alarm(10);
     certs = siplCertSourceLoadDirectory(d, &error);
     alarm(0);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 4);
+    assert_loaded(certs, error, 4);
     assert_names_unique(certs);
     /* numbered within the limit, the stem cut to make room */
     g_assert_true(g_str_has_suffix(((siplSecureBootCertDef *)certs->pdata[3])->name,
@@ -366,14 +372,13 @@ test_dir_numbering_bounded(Fixture *f, gconstpointer data)
         "__", "++", "@@", "==",
     };
     static const char *const exts[] = { ".pem", ".crt", ".der", ".cer" };
-    g_autofree char *d = path_in(f->dir, "same");
+    g_autofree char *d = new_dir(f, "same");
     g_autoptr(GPtrArray) gen = g_ptr_array_new_with_free_func((GDestroyNotify)certgen_free);
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) certs = NULL;
     guint byFingerprint = 0;
 
     (void)data;
-    g_assert_cmpint(g_mkdir(d, 0755), ==, 0);
     for (guint i = 0; i < 66; i++) {
         g_autofree char *cn = g_strdup_printf("numbering %u", i);
         CertGenSpec spec = { .key_type = CERTGEN_P256, .cn = cn };
@@ -388,8 +393,7 @@ test_dir_numbering_bounded(Fixture *f, gconstpointer data)
     alarm(20);
     certs = siplCertSourceLoadDirectory(d, &error);
     alarm(0);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 66);
+    assert_loaded(certs, error, 66);
     assert_names_unique(certs);
     for (guint i = 0; i < certs->len; i++) {
         siplSecureBootCertDef *c = g_ptr_array_index(certs, i);
@@ -416,8 +420,7 @@ test_file_bundle_long_name(Fixture *f, gconstpointer data)
     (void)data;
     write_file(path, body, -1);
     certs = siplCertSourceLoadFile(path, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(certs->len, ==, 3);
+    assert_loaded(certs, error, 3);
     assert_names_unique(certs);
     for (guint i = 0; i < certs->len; i++) {
         g_autofree char *suffix = g_strdup_printf("-%u.pem", i + 1);
@@ -450,8 +453,7 @@ test_file_huge(Fixture *f, gconstpointer data)
     }
     close(fd);
     certs = siplCertSourceLoadFile(path, &error);
-    g_assert_null(certs);
-    g_assert_error(error, SIPL_CERT_SOURCE_ERROR, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
+    assert_load_error(certs, error, SIPL_CERT_SOURCE_ERROR_NOT_CERT);
     g_assert_cmpstr(error->message, ==, want);
 }
 

@@ -30,6 +30,7 @@
 #include "secureboot_conf.h"
 #include "softhsm-fixture.h"
 #include "virt_glue.h"
+#include "virt-fixture.h"
 
 #define LABEL "sipl-e2e"
 #define TOKEN "pkcs11:token=" LABEL
@@ -80,27 +81,18 @@ add_certs(virDomainPtr dom, const char *source, siplPkcs11 *mod,
     return add_certs_on(dom, source, mod, &caps112, error);
 }
 
-static int
-compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Every file under @dir: name, link target or SHA-256 of the content. */
 static void
 snapshot_dir(GString *out, const char *dir, const char *rel)
 {
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *ent;
+    g_autoptr(GPtrArray) names = NULL;
 
     if (!d) {
         g_string_append_printf(out, "%s: missing\n", rel);
         return;
     }
-    while ((ent = g_dir_read_name(d)))
-        g_ptr_array_add(names, g_strdup(ent));
-    g_ptr_array_sort(names, compare_names);
+    names = dir_names_sorted(d);
     for (guint i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
         g_autofree char *p = g_build_filename(dir, n, NULL);
@@ -398,8 +390,6 @@ int
 main(int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *rel = NULL;
-    g_autofree char *node = NULL;
     int ret;
 
     if (g_getenv("SIPL_TEST_IMPORT_WORKER"))
@@ -427,9 +417,7 @@ main(int argc, char **argv)
     g_assert_no_error(error);
     state = g_build_filename(fx->dir, "state", NULL);
     g_assert_cmpint(g_mkdir(state, 0755), ==, 0);
-    rel = g_test_build_filename(G_TEST_DIST, "virtdata", "node.xml", NULL);
-    node = g_canonicalize_filename(rel, NULL);
-    node_uri = g_strdup_printf("test://%s", node);
+    node_uri = virt_node_uri();
 
     g_test_add_func("/tokens-e2e/bad-inputs-change-nothing", test_e2e);
     g_test_add_func("/tokens-e2e/concurrent-writers", test_concurrent_writers);

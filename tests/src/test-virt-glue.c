@@ -11,9 +11,7 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
-#include "certgen.h"
-#include "secureboot_conf.h"
-#include "virt_glue.h"
+#include "virt-fixture.h"
 
 #define NS SIPL_SECUREBOOT_NAMESPACE
 #define STORE "/var/lib/sipl/domains/6a3a4c0e-6f43-4a55-9d4e-1d5a0e2a0001/certs"
@@ -31,46 +29,28 @@ open_node(void)
     return conn;
 }
 
-static virDomainPtr
-lookup(virConnectPtr conn, const char *name)
-{
-    g_autoptr(GError) error = NULL;
-    virDomainPtr dom = siplVirtLookupDomain(conn, name, &error);
-
-    g_assert_no_error(error);
-    return dom;
-}
-
-static char *
-dom_xml(virDomainPtr dom, unsigned int flags)
-{
-    char *x = virDomainGetXMLDesc(dom, flags);
-    char *ret;
-
-    g_assert_nonnull(x);
-    ret = g_strdup(x);
-    free(x);
-    return ret;
-}
+#define lookup virt_lookup
 
 /* An audit-mode configuration with one real certificate. */
 static siplSecureBootDef *
 make_def(const char *name)
 {
-    g_autoptr(GError) error = NULL;
-    CertGenSpec spec = { .key_type = CERTGEN_P256, .cn = name };
-    g_autoptr(CertGenCert) cg = certgen_new(&spec);
-    g_autofree char *fname = g_strdup_printf("%s.pem", name);
-    siplSecureBootDef *def = siplSecureBootDefNew(SIPL_MODE_AUDIT);
-    siplSecureBootCertDef *cert;
+    return virt_make_def(SIPL_MODE_AUDIT, name, SIPL_CERT_SOURCE_FILE,
+                         "/etc/sipl/a.pem");
+}
 
-    cert = siplSecureBootCertDefNew(cg->der, cg->der_len, fname,
-                                    SIPL_CERT_STATE_ACTIVE,
-                                    SIPL_CERT_SOURCE_FILE, "/etc/sipl/a.pem",
-                                    &error);
+/* The configuration read back with @flags must format as @want. */
+static void
+assert_def_is(virDomainPtr dom, unsigned int flags, const char *want)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(siplSecureBootDef) back = NULL;
+    g_autofree char *got = NULL;
+
+    g_assert_cmpint(siplVirtGetSecureBoot(dom, flags, &back, &error), ==, 1);
     g_assert_no_error(error);
-    g_ptr_array_add(def->certs, cert);
-    return def;
+    got = siplSecureBootDefFormat(back, 0);
+    g_assert_cmpstr(got, ==, want);
 }
 
 static void
@@ -174,9 +154,7 @@ test_metadata_roundtrip(void)
     g_autoptr(virDomain) dom = lookup(conn, "s390-off");
     g_autoptr(GError) error = NULL;
     g_autoptr(siplSecureBootDef) def = make_def("signer");
-    g_autoptr(siplSecureBootDef) back = NULL;
     g_autofree char *want = siplSecureBootDefFormat(def, 0);
-    g_autofree char *got = NULL;
     g_autofree char *raw = NULL;
     g_autofree char *domxml = NULL;
     g_autofree char *meta = siplSecureBootDefFormat(def, SIPL_SECUREBOOT_FORMAT_NO_NAMESPACE);
@@ -194,10 +172,7 @@ test_metadata_roundtrip(void)
     domxml = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
     g_assert_nonnull(strstr(domxml, "<sipl:secureBoot xmlns:sipl=\"" NS "\""));
 
-    g_assert_cmpint(siplVirtGetSecureBoot(dom, 0, &back, &error), ==, 1);
-    g_assert_no_error(error);
-    got = siplSecureBootDefFormat(back, 0);
-    g_assert_cmpstr(got, ==, want);
+    assert_def_is(dom, 0, want);
 
     /* NULL removes it again. */
     g_assert_true(siplVirtSetMetadata(dom, NULL, VIR_DOMAIN_AFFECT_CONFIG, &error));
@@ -230,7 +205,6 @@ test_metadata_flags(void)
     g_autofree char *live_x = NULL;
     g_autofree char *conf_x = NULL;
     g_autofree char *before = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
-    g_autofree char *after = NULL;
     const char *meta = "<secureBoot mode='normal'/>";
 
     /* --live changes the live XML only ... */
@@ -254,8 +228,7 @@ test_metadata_flags(void)
     g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED);
     g_assert_cmpstr(error->message, ==,
                     "Requested operation is not valid: domain is not running");
-    after = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
-    g_assert_cmpstr(after, ==, before);
+    assert_dom_xml_is(off, VIR_DOMAIN_XML_INACTIVE, before);
 }
 
 static void
@@ -266,7 +239,6 @@ test_get_invalid(void)
     g_autoptr(GError) error = NULL;
     g_autoptr(siplSecureBootDef) def = NULL;
     g_autofree char *before = NULL;
-    g_autofree char *after = NULL;
 
     g_assert_true(siplVirtSetMetadata(dom, "<secureBoot mode='bogus'/>",
                                       VIR_DOMAIN_AFFECT_CONFIG, &error));
@@ -274,8 +246,7 @@ test_get_invalid(void)
     g_assert_cmpint(siplVirtGetSecureBoot(dom, 0, &def, &error), ==, -1);
     g_assert_null(def);
     g_assert_true(error->domain == SIPL_SECUREBOOT_ERROR);
-    after = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
-    g_assert_cmpstr(after, ==, before);
+    assert_dom_xml_is(dom, VIR_DOMAIN_XML_INACTIVE, before);
 }
 
 static void
@@ -287,7 +258,6 @@ test_apply_config(void)
     g_autoptr(siplSecureBootDef) def = make_def("signer");
     g_autoptr(siplSecureBootDef) back = NULL;
     g_autofree char *want = siplSecureBootDefFormat(def, 0);
-    g_autofree char *got = NULL;
     g_autofree char *secure = NULL;
     siplVirtEffect effect = SIPL_VIRT_EFFECT_POWER_CYCLE;
 
@@ -298,14 +268,11 @@ test_apply_config(void)
     g_assert_null(siplVirtEffectNotice(dom, effect));
     secure = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
     g_assert_nonnull(strstr(secure, "passwd='vnc-secret'"));
-    g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &back, &error), ==, 1);
-    got = siplSecureBootDefFormat(back, 0);
-    g_assert_cmpstr(got, ==, want);
+    assert_def_is(dom, VIR_DOMAIN_AFFECT_CONFIG, want);
 
     /* NULL removes it. */
     g_assert_true(siplVirtApply(dom, NULL, VIR_DOMAIN_AFFECT_CONFIG, STORE, NULL, &error));
     g_assert_no_error(error);
-    g_clear_pointer(&back, siplSecureBootDefFree);
     g_assert_cmpint(siplVirtGetSecureBoot(dom, VIR_DOMAIN_AFFECT_CONFIG, &back, &error), ==, 0);
 }
 
@@ -320,7 +287,6 @@ test_apply_live(void)
     g_autoptr(siplSecureBootDef) live = NULL;
     g_autoptr(siplSecureBootDef) conf = NULL;
     g_autofree char *before = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
-    g_autofree char *after = NULL;
     g_autofree char *notice = NULL;
     siplVirtEffect effect = SIPL_VIRT_EFFECT_NEXT_START;
 
@@ -339,8 +305,7 @@ test_apply_live(void)
     g_assert_false(siplVirtApply(off, def, VIR_DOMAIN_AFFECT_LIVE |
                                  VIR_DOMAIN_AFFECT_CONFIG, STORE, NULL, &error));
     g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED);
-    after = dom_xml(off, VIR_DOMAIN_XML_INACTIVE);
-    g_assert_cmpstr(after, ==, before);
+    assert_dom_xml_is(off, VIR_DOMAIN_XML_INACTIVE, before);
 }
 
 /* --current on a running persistent domain, and --live alone, change only
@@ -361,7 +326,6 @@ test_apply_live_only(void)
         g_autoptr(siplSecureBootDef) live = NULL;
         g_autoptr(siplSecureBootDef) conf = NULL;
         g_autofree char *before = dom_xml(run, VIR_DOMAIN_XML_INACTIVE);
-        g_autofree char *after = NULL;
         g_autofree char *notice = NULL;
         siplVirtEffect effect = SIPL_VIRT_EFFECT_POWER_CYCLE;
 
@@ -370,8 +334,7 @@ test_apply_live_only(void)
         g_assert_cmpint(effect, ==, SIPL_VIRT_EFFECT_LIVE_ONLY);
         g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_LIVE, &live, &error), ==, 1);
         g_assert_cmpint(siplVirtGetSecureBoot(run, VIR_DOMAIN_AFFECT_CONFIG, &conf, &error), ==, 0);
-        after = dom_xml(run, VIR_DOMAIN_XML_INACTIVE);
-        g_assert_cmpstr(after, ==, before);
+        assert_dom_xml_is(run, VIR_DOMAIN_XML_INACTIVE, before);
         notice = siplVirtEffectNotice(run, effect);
         g_assert_cmpstr(notice, ==,
                         "Domain 's390-run' is running: only its running definition "
@@ -463,7 +426,6 @@ test_apply_transient(void)
         "<domain type='kvm'><name>s390-tmp</name><memory unit='MiB'>512</memory>"
         "<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os></domain>";
     g_autofree char *before = NULL;
-    g_autofree char *after = NULL;
 
     tmp = virDomainCreateXML(conn, xml, 0);
     g_assert_nonnull(tmp);
@@ -473,22 +435,16 @@ test_apply_transient(void)
     g_assert_false(siplVirtApply(tmp, def, VIR_DOMAIN_AFFECT_CONFIG, STORE, NULL, &error));
     g_assert_error(error, SIPL_VIRT_ERROR, SIPL_VIRT_ERROR_FAILED);
     g_assert_cmpint(virDomainIsPersistent(tmp), ==, 0);
-    after = dom_xml(tmp, 0);
-    g_assert_cmpstr(after, ==, before);
+    assert_dom_xml_is(tmp, 0, before);
 }
 
 int
 main(int argc, char **argv)
 {
-    g_autofree char *rel = NULL;
-    g_autofree char *node = NULL;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    rel = g_test_build_filename(G_TEST_DIST, "virtdata", "node.xml", NULL);
-    /* test:///ABS/PATH (spec/05 §6): a relative path would be a host name */
-    node = g_canonicalize_filename(rel, NULL);
-    node_uri = g_strdup_printf("test://%s", node);
+    node_uri = virt_node_uri();
 
     g_test_add_func("/virt/connect/bad-uri", test_connect_bad);
     g_test_add_func("/virt/lookup", test_lookup);

@@ -17,10 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "certgen.h"
-#include "secureboot_conf.h"
 #include "store_render.h"
-#include "virt_glue.h"
+#include "virt-fixture.h"
 
 #define UUID_OFF "6a3a4c0e-6f43-4a55-9d4e-1d5a0e2a0001"
 #define UUID_RUN "6a3a4c0e-6f43-4a55-9d4e-1d5a0e2a0002"
@@ -66,47 +64,13 @@ fixture_tear_down(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
 static virDomainPtr
 lookup(SetFixture *f, const char *name)
 {
-    g_autoptr(GError) error = NULL;
-    virDomainPtr dom = siplVirtLookupDomain(f->conn, name, &error);
-
-    g_assert_no_error(error);
-    return dom;
-}
-
-static char *
-dom_xml(virDomainPtr dom, unsigned int flags)
-{
-    char *x = virDomainGetXMLDesc(dom, flags);
-    char *ret;
-
-    g_assert_nonnull(x);
-    ret = g_strdup(x);
-    free(x);
-    return ret;
+    return virt_lookup(f->conn, name);
 }
 
 static siplSecureBootDef *
 make_def(siplSecureBootMode mode, const char *name)
 {
-    g_autoptr(GError) error = NULL;
-    CertGenSpec spec = { .key_type = CERTGEN_P256, .cn = name };
-    g_autoptr(CertGenCert) cg = certgen_new(&spec);
-    g_autofree char *fname = g_strdup_printf("%s.pem", name);
-    siplSecureBootDef *def = siplSecureBootDefNew(mode);
-    siplSecureBootCertDef *cert;
-
-    cert = siplSecureBootCertDefNew(cg->der, cg->der_len, fname,
-                                    SIPL_CERT_STATE_ACTIVE,
-                                    SIPL_CERT_SOURCE_NONE, NULL, &error);
-    g_assert_no_error(error);
-    g_ptr_array_add(def->certs, cert);
-    return def;
-}
-
-static int
-compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return virt_make_def(mode, name, SIPL_CERT_SOURCE_NONE, NULL);
 }
 
 /* Every file under the store dir, and link targets, sorted; "" when
@@ -115,12 +79,8 @@ static void
 snapshot_dir(GString *out, const char *dir, const char *rel)
 {
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *ent;
+    g_autoptr(GPtrArray) names = dir_names_sorted(d);
 
-    while (d && (ent = g_dir_read_name(d)))
-        g_ptr_array_add(names, g_strdup(ent));
-    g_ptr_array_sort(names, compare_names);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *p = g_build_filename(dir, names->pdata[i], NULL);
         g_autofree char *r = g_build_filename(rel, names->pdata[i], NULL);
@@ -185,7 +145,6 @@ test_refused(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GError) error = NULL;
     g_autofree char *before = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
-    g_autofree char *after = NULL;
     g_autofree char *store = NULL;
 
     g_assert_false(siplVirtSecureBootSet(dom, def, VIR_DOMAIN_AFFECT_CONFIG,
@@ -201,8 +160,8 @@ test_refused(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_error(error, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_INVALID);
 
     g_assert_cmpuint(warnings->len, ==, 0);
-    after = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
-    g_assert_cmpstr(after, ==, before);
+    assert_dom_xml_is(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE,
+                      before);
     store = snapshot(f);
     g_assert_cmpstr(store, ==, "");
 }
@@ -217,7 +176,6 @@ test_probe(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autoptr(siplQemuCaps) host = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *before = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
-    g_autofree char *after = NULL;
     bool ok;
 
     if (!g_file_test(QEMU, G_FILE_TEST_IS_EXECUTABLE)) {
@@ -236,8 +194,7 @@ test_probe(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_false(ok);
     g_assert_error(error, SIPL_SECUREBOOT_ERROR, SIPL_SECUREBOOT_ERROR_UNSUPPORTED);
     g_assert_nonnull(strstr(error->message, "QEMU '" QEMU "'"));
-    after = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
-    g_assert_cmpstr(after, ==, before);
+    assert_dom_xml_is(dom, VIR_DOMAIN_XML_INACTIVE, before);
     g_assert_false(g_file_test(f->state, G_FILE_TEST_EXISTS));
 }
 
@@ -420,14 +377,10 @@ test_normal_and_late(SetFixture *f, gconstpointer data G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
-    g_autofree char *rel = NULL;
-    g_autofree char *node = NULL;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    rel = g_test_build_filename(G_TEST_DIST, "virtdata", "node.xml", NULL);
-    node = g_canonicalize_filename(rel, NULL);
-    node_uri = g_strdup_printf("test://%s", node);
+    node_uri = virt_node_uri();
 
 #define ADD(path, func) \
     g_test_add(path, SetFixture, NULL, fixture_set_up, func, fixture_tear_down)
