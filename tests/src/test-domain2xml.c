@@ -263,20 +263,10 @@ int
 main(int argc, char **argv)
 {
     g_autoptr(GPtrArray) files = NULL;
-    guint i;
 
     g_test_init(&argc, &argv, NULL);
 
-    files = siplTestDataList(DATADIR, ".xml");
-    for (i = 0; i < files->len; i++) {
-        const char *file = files->pdata[i];
-        g_autofree char *path = NULL;
-
-        if (g_str_has_suffix(file, ".out.xml"))
-            continue;
-        path = g_strdup_printf("/domain2xml/golden/%s", file);
-        g_test_add_data_func(path, file, testGolden);
-    }
+    files = siplTestAddGoldenCases("domain2xml", DATADIR, testGolden);
     g_test_add_func("/domain2xml/machine-arg", testMachineArg);
     g_test_add_func("/domain2xml/replace-config", testReplaceConfig);
     g_test_add_func("/domain2xml/idempotent-blanks", testIdempotentBlanks);

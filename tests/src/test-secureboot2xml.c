@@ -343,22 +343,12 @@ int
 main(int argc, char **argv)
 {
     g_autoptr(GPtrArray) files = NULL;
-    guint i;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
     schemaPath = siplTestTopSrcPath("schemas/secureboot.rng");
 
-    files = siplTestDataList(DATADIR, ".xml");
-    for (i = 0; i < files->len; i++) {
-        const char *file = files->pdata[i];
-        g_autofree char *path = NULL;
-
-        if (g_str_has_suffix(file, ".out.xml"))
-            continue;
-        path = g_strdup_printf("/secureboot2xml/golden/%s", file);
-        g_test_add_data_func(path, file, testGolden);
-    }
+    files = siplTestAddGoldenCases("secureboot2xml", DATADIR, testGolden);
     g_test_add_func("/secureboot2xml/too-many", testTooMany);
     g_test_add_func("/secureboot2xml/cert-new", testCertNew);
     g_test_add_func("/secureboot2xml/copy-find", testCopyFind);

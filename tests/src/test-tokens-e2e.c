@@ -29,6 +29,7 @@
 #include "qemu_caps.h"
 #include "secureboot_conf.h"
 #include "softhsm-fixture.h"
+#include "testutils.h"
 #include "virt_glue.h"
 #include "virt-fixture.h"
 
@@ -81,44 +82,6 @@ add_certs(virDomainPtr dom, const char *source, siplPkcs11 *mod,
     return add_certs_on(dom, source, mod, &caps112, error);
 }
 
-/* Every file under @dir: name, link target or SHA-256 of the content. */
-static void
-snapshot_dir(GString *out, const char *dir, const char *rel)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    g_autoptr(GPtrArray) names = NULL;
-
-    if (!d) {
-        g_string_append_printf(out, "%s: missing\n", rel);
-        return;
-    }
-    names = dir_names_sorted(d);
-    for (guint i = 0; i < names->len; i++) {
-        const char *n = g_ptr_array_index(names, i);
-        g_autofree char *p = g_build_filename(dir, n, NULL);
-        g_autofree char *r = g_build_filename(rel, n, NULL);
-        struct stat st;
-
-        g_assert_cmpint(lstat(p, &st), ==, 0);
-        if (S_ISLNK(st.st_mode)) {
-            g_autofree char *t = g_file_read_link(p, NULL);
-            g_string_append_printf(out, "%s -> %s\n", r, t);
-        } else if (S_ISDIR(st.st_mode)) {
-            g_string_append_printf(out, "%s/ %o\n", r, st.st_mode & 07777);
-            snapshot_dir(out, p, r);
-        } else {
-            g_autofree char *data = NULL;
-            gsize len = 0;
-            g_autofree char *sum = NULL;
-
-            g_assert_true(g_file_get_contents(p, &data, &len, NULL));
-            sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-                                              (const guchar *)data, len);
-            g_string_append_printf(out, "%s %o %s\n", r, st.st_mode & 07777, sum);
-        }
-    }
-}
-
 typedef struct {
     char *domxml;
     char *store;
@@ -129,13 +92,11 @@ static void
 snapshot_take(Snapshot *s, virDomainPtr dom)
 {
     char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-    GString *st = g_string_new(NULL);
 
     g_assert_nonnull(x);
     s->domxml = g_strdup(x);
     free(x);
-    snapshot_dir(st, state, ".");
-    s->store = g_string_free(st, FALSE);
+    s->store = siplTestSnapshot(state);
     s->token = softhsm_fixture_list(fx);
 }
 

@@ -37,6 +37,11 @@ bool siplTestDataExists(const char *dir, const char *name);
 char *siplTestDataRead(const char *dir, const char *name);
 /* Names of the data files in @dir ending in @suffix, sorted. */
 GPtrArray *siplTestDataList(const char *dir, const char *suffix);
+/* Register "/<family>/golden/<file>" with @func for every <file>.xml of
+ * @dir except outputs (*.out.xml). Returns the file list, which the test
+ * data points into: keep it until g_test_run() returns. */
+GPtrArray *siplTestAddGoldenCases(const char *family, const char *dir,
+                                  GTestDataFunc func);
 /* Register a test "/<family>/data/unused" that fails for every file of
  * @dir no case used. Call after registering every case. */
 void siplTestAddUnusedDataCheck(const char *family, const char *dir);
@@ -57,7 +62,8 @@ char *siplTestTopSrcPath(const char *relpath);
 gint siplTestCompareStr(gconstpointer a, gconstpointer b);
 
 /* Every entry under @dir, recursively: "L name -> target", "D name mode",
- * "F name mode sha256" lines, sorted; "" for a missing directory. Tests
+ * "F name mode sha256" lines, sorted; "<dir>: missing" for a missing
+ * directory, so an empty one created by a change shows. Tests
  * compare two of them to prove nothing changed. */
 char *siplTestSnapshot(const char *dir);
 
